@@ -1,0 +1,282 @@
+"""Builds a project's standard assets and their checks from its :class:`ProjectSpec`.
+
+Lineage: ``raw_data -> features -> model -> drift_report`` (the drift report also reads the
+current ``raw_data``). Every asset carries checks; checks on raw data, features and the model are
+blocking, so nothing downstream is built from data or a model that broke a rule.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from mlplatform.landing import LandingZone
+from mlplatform.markdown import markdown_table
+from mlplatform.registry import ModelRegistry
+from mlplatform.reports import ReportStore
+from mlplatform.spec import ProjectSpec
+from mlplatform.tracking import MLFLOW_RESOURCE_KEY
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlplatform.validation import RuleResult
+
+# DataFrame inputs of the assets below are left unannotated: Dagster resolves annotations when
+# the location loads, and naming pandas there would import it into every code server.
+
+RAW_CHECKS = {
+    "schema_matches_spec": "Every landed file has the spec's columns with the spec's types.",
+    "no_null_target": "No landed row is missing the target.",
+    "enough_rows": "Landed files hold at least the spec's minimum row count.",
+}
+
+
+class RawDataRejected(dg.Failure):
+    """Raised after failed raw-data checks so the run fails and nothing downstream is built."""
+
+
+def _check_result(check: str, result: "RuleResult", **metadata: Any) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=check,
+        passed=result.passed,
+        description=result.summary,
+        metadata={"rule": result.rule, "problems": "\n".join(result.problems) or "none", **metadata},
+    )
+
+
+def _preview(frame: "pd.DataFrame", rows: int = 5) -> dg.MetadataValue:
+    head = frame.head(rows)
+    return dg.MetadataValue.md(markdown_table([str(c) for c in head.columns], head.values))
+
+
+def _table_schema(frame: "pd.DataFrame") -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name=str(c), type=str(t)) for c, t in frame.dtypes.items()]
+    )
+
+
+def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
+    """The four standard assets of ``spec`` with their checks, grouped under ``spec.name``.
+
+    Example: ``dg.Definitions(assets=build_project_assets(spec), resources=...)``
+    """
+    key = lambda noun: dg.AssetKey([spec.name, noun])  # noqa: E731
+    raw_key, features_key, model_key, drift_key = (
+        key("raw_data"),
+        key("features"),
+        key("model"),
+        key("drift_report"),
+    )
+
+    @dg.asset(
+        key=raw_key,
+        group_name=spec.name,
+        description=f"Raw {spec.name} records landed as CSV/Parquet files, concatenated.",
+        kinds={"pandas", "parquet"},
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=spec.raw_data_fail_after),
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=raw_key, description=text, blocking=True)
+            for name, text in RAW_CHECKS.items()
+        ],
+        output_required=False,
+    )
+    def raw_data(context: AssetExecutionContext, landing: LandingZone):
+        import pandas as pd
+
+        from mlplatform.validation import check_min_rows, check_no_null_target, check_schema
+
+        files = landing.read_all(spec.name)
+        context.log.info(f"Read {len(files)} landed file(s) from {landing.project_dir(spec.name)}")
+        results = {
+            "schema_matches_spec": check_schema(files, spec.raw_schema),
+            "no_null_target": check_no_null_target(files, spec.target),
+            "enough_rows": check_min_rows(files, spec.min_rows),
+        }
+        for check, result in results.items():
+            yield _check_result(check, result, files=", ".join(files))
+        broken = [r.summary for r in results.values() if not r.passed]
+        if broken:
+            raise RawDataRejected(
+                description=f"{spec.name}/raw_data rejected, landed files left untouched: "
+                + " | ".join(broken),
+            )
+        frame = pd.concat(files.values(), ignore_index=True)
+        yield dg.Output(
+            frame,
+            metadata={
+                "dagster/row_count": len(frame),
+                "dagster/column_schema": _table_schema(frame),
+                "files": dg.MetadataValue.json(sorted(files)),
+                "preview": _preview(frame),
+            },
+        )
+
+    @dg.asset(
+        key=features_key,
+        ins={"raw_data": dg.AssetIn(raw_key)},
+        group_name=spec.name,
+        description=f"Model-ready {spec.name} features and target, one row per record.",
+        kinds={"pandas", "parquet"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_null_features",
+                asset=features_key,
+                description="No feature column has missing values.",
+                blocking=True,
+            )
+        ],
+    )
+    def features(context: AssetExecutionContext, raw_data):
+        from mlplatform.validation import null_feature_problems
+
+        frame = spec.build_features(raw_data)
+        problems = null_feature_problems(frame, spec.feature_columns)
+        yield dg.Output(
+            frame,
+            metadata={
+                "dagster/row_count": len(frame),
+                "dagster/column_schema": _table_schema(frame),
+                "preview": _preview(frame),
+            },
+        )
+        yield dg.AssetCheckResult(
+            check_name="no_null_features",
+            passed=not problems,
+            description="; ".join(problems) or "no nulls",
+        )
+
+    gate = spec.quality_gate
+
+    @dg.asset(
+        key=model_key,
+        ins={"features": dg.AssetIn(features_key)},
+        group_name=spec.name,
+        description=f"{spec.name} {spec.task} model, logged and registered in MLflow.",
+        kinds={"mlflow", "scikitlearn"},
+        required_resource_keys={MLFLOW_RESOURCE_KEY, "registry"},
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=spec.model_fail_after),
+        check_specs=[
+            dg.AssetCheckSpec(
+                f"{gate.metric}_gate",
+                asset=model_key,
+                description=f"Held-out {gate.describe()}: models below it go no further.",
+                blocking=True,
+            )
+        ],
+    )
+    def model(context: AssetExecutionContext, features):
+        from mlplatform.drift import sample_rows
+        from mlplatform.registry import log_trained_model
+        from mlplatform.training import train
+
+        trained = train(spec, features)
+        score = trained.metrics[gate.metric]
+        passed = gate.passes(score)
+        context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
+        reference = sample_rows(
+            trained.split.x_train[list(spec.drift_columns)], spec.drift_sample_rows, spec.seed
+        )
+        tags = {
+            "project": spec.name,
+            "dagster_asset_key": model_key.to_user_string(),
+            "quality_gate": "passed" if passed else "failed",
+            **spec.extra_tags,
+        }
+        logged = log_trained_model(spec, trained, reference, tags)
+        registry: ModelRegistry = context.resources.registry
+        return dg.MaterializeResult(
+            metadata={
+                **{f"metric/{name}": value for name, value in trained.metrics.items()},
+                "model_name": spec.registered_model_name,
+                "model_version": logged.version,
+                "model_uri": logged.model_uri,
+                "mlflow_run_id": logged.run_id,
+                "mlflow_run": dg.MetadataValue.url(
+                    registry.run_url(logged.experiment_id, logged.run_id)
+                ),
+                "train_rows": len(trained.split.x_train),
+                "test_rows": len(trained.split.x_test),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=f"{gate.metric}_gate",
+                    passed=passed,
+                    description=f"{gate.metric}={score:.4f}, required {gate.describe()}",
+                    metadata={gate.metric: score, "floor": gate.floor},
+                )
+            ],
+        )
+
+    @dg.asset(
+        key=drift_key,
+        ins={"raw_data": dg.AssetIn(raw_key)},
+        deps=[model_key],
+        group_name=spec.name,
+        description=f"Evidently data-drift report: current {spec.name} raw data vs the model's "
+        "training reference.",
+        kinds={"evidently", "html"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "drift_share_below_threshold",
+                asset=drift_key,
+                description=f"At most {spec.drift_threshold:.0%} of columns drifted.",
+            )
+        ],
+    )
+    def drift_report(
+        context: AssetExecutionContext,
+        raw_data,
+        registry: ModelRegistry,
+        reports: ReportStore,
+    ):
+        from mlplatform.drift import compute_drift
+
+        version = _latest_model_version(context, model_key)
+        reference = registry.reference_data(spec.registered_model_name, version)
+        schema = {c: spec.raw_schema[c] for c in spec.drift_columns}
+        result = compute_drift(
+            reference, raw_data, schema, max_rows=spec.drift_sample_rows, seed=spec.seed
+        )
+        path = result.save_html(reports.path_for(spec.name, "drift_report", context.run_id))
+        context.log.info(
+            f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
+            f"columns) vs model version {version}; report at {path}"
+        )
+        exceeded = result.share > spec.drift_threshold
+        return dg.MaterializeResult(
+            metadata={
+                "drift_share": result.share,
+                "drifted_columns": result.drifted_count,
+                "columns_checked": len(result.columns),
+                "model_version": version,
+                "reference_rows": result.reference_rows,
+                "current_rows": result.current_rows,
+                "report_path": dg.MetadataValue.path(str(path)),
+                "report_url": dg.MetadataValue.url(path.resolve().as_uri()),
+                "column_drift": dg.MetadataValue.md(result.markdown()),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="drift_share_below_threshold",
+                    passed=not exceeded,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    description=f"drift share {result.share:.2f}, threshold "
+                    f"{spec.drift_threshold:.2f}",
+                    metadata={"drift_share": result.share, "threshold": spec.drift_threshold},
+                )
+            ],
+        )
+
+    return [raw_data, features, model, drift_report]
+
+
+def _latest_model_version(context: AssetExecutionContext, model_key: dg.AssetKey) -> str:
+    records = context.instance.fetch_materializations(model_key, limit=1).records
+    if not records or records[0].asset_materialization is None:
+        raise dg.Failure(
+            description=f"{model_key.to_user_string()} has never been materialized: "
+            "train a model before computing drift against it"
+        )
+    value = records[0].asset_materialization.metadata["model_version"]
+    return str(value.value)

@@ -1,0 +1,83 @@
+"""The one place that decides where a location's data, assets, reports and MLflow store live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from mlplatform.io_manager import ParquetIOManager
+from mlplatform.landing import LandingZone
+from mlplatform.registry import ModelRegistry
+from mlplatform.reports import ReportStore
+from mlplatform.spec import ProjectSpec
+from mlplatform.tracking import MLFLOW_RESOURCE_KEY, mlflow_tracking_run
+
+ENV_VARS = {
+    "MLPLATFORM_LANDING_DIR": "root of landed raw files (<root>/<project>/*.csv|parquet)",
+    "MLPLATFORM_ASSET_DIR": "where the IO manager stores asset values as Parquet",
+    "MLPLATFORM_REPORT_DIR": "where drift reports (HTML) are written",
+    "MLFLOW_TRACKING_URI": "MLflow tracking and registry URI (sqlite:///... or http://...)",
+}
+
+
+def _resources(
+    spec: ProjectSpec,
+    *,
+    landing_dir: Any,
+    asset_dir: Any,
+    report_dir: Any,
+    tracking_uri: Any,
+    mlflow_config_uri: Any,
+) -> dict[str, Any]:
+    return {
+        "landing": LandingZone(root=landing_dir),
+        "io_manager": ParquetIOManager(base_dir=asset_dir),
+        "reports": ReportStore(root=report_dir),
+        "registry": ModelRegistry(tracking_uri=tracking_uri),
+        MLFLOW_RESOURCE_KEY: mlflow_tracking_run.configured(
+            {
+                "experiment_name": spec.experiment_name,
+                "mlflow_tracking_uri": mlflow_config_uri,
+                "extra_tags": {"project": spec.name},
+            }
+        ),
+    }
+
+
+def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
+    """Resources whose locations come from ``ENV_VARS`` when a run starts (not at import).
+
+    ``scripts/up.sh`` sets them for local use; containers set them in production.
+    """
+    return _resources(
+        spec,
+        landing_dir=dg.EnvVar("MLPLATFORM_LANDING_DIR"),
+        asset_dir=dg.EnvVar("MLPLATFORM_ASSET_DIR"),
+        report_dir=dg.EnvVar("MLPLATFORM_REPORT_DIR"),
+        tracking_uri=dg.EnvVar("MLFLOW_TRACKING_URI"),
+        mlflow_config_uri={"env": "MLFLOW_TRACKING_URI"},
+    )
+
+
+def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
+    """Everything under one local directory, with a SQLite MLflow store (tests, benchmarks).
+
+    Layout: ``landing/``, ``assets/``, ``reports/``, ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``).
+    """
+    data_dir = Path(data_dir).resolve()
+    tracking_uri = local_tracking_uri(data_dir)
+    return _resources(
+        spec,
+        landing_dir=str(data_dir / "landing"),
+        asset_dir=str(data_dir / "assets"),
+        report_dir=str(data_dir / "reports"),
+        tracking_uri=tracking_uri,
+        mlflow_config_uri=tracking_uri,
+    )
+
+
+def local_tracking_uri(data_dir: Path) -> str:
+    """The SQLite MLflow store used on embedded defaults."""
+    return f"sqlite:///{Path(data_dir).resolve() / 'mlflow' / 'mlflow.db'}"

@@ -1,0 +1,137 @@
+"""MLflow tracking through dagster-mlflow, with the run lifecycle the platform guarantees.
+
+dagster-mlflow's ``mlflow_tracking`` creates (or, across step processes, resumes) one MLflow run
+per Dagster run, found by the ``dagster_run_id`` tag. On its own it leaves the run RUNNING unless
+every job carries ``end_mlflow_on_run_finished`` - which the implicit asset job behind UI
+materializations cannot - so the next run in the same process reuses it. The resource here wraps
+it so that:
+
+* an MLflow run left active by an earlier Dagster run is ended (KILLED) before we start;
+* at teardown the run is always ended, FAILED if any step of the Dagster run failed (including a
+  blocking check), FINISHED otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+MLFLOW_RESOURCE_KEY = "mlflow"
+DAGSTER_RUN_TAG = "dagster_run_id"
+
+_CONFIG_SCHEMA = {
+    "experiment_name": dg.Field(dg.StringSource, description="MLflow experiment name."),
+    "mlflow_tracking_uri": dg.Field(dg.StringSource, description="MLflow tracking URI."),
+    "artifact_location": dg.Field(
+        dg.Noneable(dg.StringSource),
+        default_value=None,
+        is_required=False,
+        description="Artifact root for a newly created experiment (None: the server's default).",
+    ),
+    "extra_tags": dg.Field(
+        dg.Permissive(), default_value={}, is_required=False, description="Tags on every run."
+    ),
+}
+
+
+def _end_leaked_run(context: dg.InitResourceContext) -> None:
+    import mlflow
+
+    active = mlflow.active_run()
+    if active is not None and active.data.tags.get(DAGSTER_RUN_TAG) != context.run_id:
+        context.log.warning(
+            f"Ending MLflow run {active.info.run_id}, left active by Dagster run "
+            f"{active.data.tags.get(DAGSTER_RUN_TAG)!r}, before tracking run {context.run_id}"
+        )
+        mlflow.end_run(status="KILLED")
+
+
+def sqlite_store_path(tracking_uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` tracking URI, else None."""
+    prefix = "sqlite:///"
+    return Path(tracking_uri[len(prefix) :]) if tracking_uri.startswith(prefix) else None
+
+
+def default_artifact_location(tracking_uri: str, experiment_name: str) -> str | None:
+    """For a SQLite store: ``<db dir>/artifacts/<experiment>``, never MLflow's ``./mlruns``."""
+    db = sqlite_store_path(tracking_uri)
+    if db is None:
+        return None
+    return (db.parent / "artifacts" / experiment_name.strip("/")).resolve().as_uri()
+
+
+def _ensure_experiment(tracking_uri: str, name: str, artifact_location: str | None) -> None:
+    import mlflow
+
+    db = sqlite_store_path(tracking_uri)
+    if db is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    if mlflow.get_experiment_by_name(name) is None:
+        mlflow.create_experiment(
+            name, artifact_location=artifact_location or default_artifact_location(tracking_uri, name)
+        )
+
+
+def dagster_run_failed(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """Whether any step of the Dagster run has failed so far."""
+    records = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1
+    ).records
+    return bool(records)
+
+
+def _finish_run(context: dg.InitResourceContext, mlflow_run_id: str) -> None:
+    import mlflow
+
+    failed = dagster_run_failed(context.instance, context.run_id)
+    status = "FAILED" if failed else "FINISHED"
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == mlflow_run_id:
+        mlflow.end_run(status=status)
+    else:
+        mlflow.MlflowClient().set_terminated(mlflow_run_id, status=status)
+    context.log.info(f"MLflow run {mlflow_run_id} ended {status}")
+
+
+@dg.resource(
+    config_schema=_CONFIG_SCHEMA,
+    description="One MLflow run per Dagster run (dagster-mlflow), ended with the run's outcome.",
+)
+def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
+    """Yields dagster-mlflow's ``MlFlow`` object (all of ``mlflow``'s functions, plus
+    ``mlflow_run_id`` and ``tracking_client``) with its run active.
+
+    Example::
+
+        @dg.asset(required_resource_keys={"mlflow"})
+        def model(context):
+            context.resources.mlflow.log_metric("auc", 0.9)
+    """
+    import mlflow
+    from dagster_mlflow import mlflow_tracking
+
+    config = context.resource_config
+    mlflow.set_tracking_uri(config["mlflow_tracking_uri"])
+    _end_leaked_run(context)
+    _ensure_experiment(
+        config["mlflow_tracking_uri"], config["experiment_name"], config.get("artifact_location")
+    )
+    inner = mlflow_tracking.resource_fn(
+        context.replace_config(
+            {
+                "experiment_name": config["experiment_name"],
+                "mlflow_tracking_uri": config["mlflow_tracking_uri"],
+                "extra_tags": config.get("extra_tags") or {},
+            }
+        )
+    )
+    tracker = next(inner)
+    inner.close()
+    # dagster-mlflow leaves `mlflow_run_id` unset when it starts a new run; the active run is it.
+    mlflow_run_id = mlflow.active_run().info.run_id
+    try:
+        yield tracker
+    finally:
+        _finish_run(context, mlflow_run_id)

@@ -1,0 +1,80 @@
+"""Pure training and evaluation: no Dagster, no MLflow. The benchmark baseline calls these too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mlplatform.spec import ProjectSpec
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train/test rows of the features frame (``x_*`` hold feature columns only)."""
+
+    x_train: pd.DataFrame
+    x_test: pd.DataFrame
+    y_train: pd.Series
+    y_test: pd.Series
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted estimator with its held-out metrics."""
+
+    estimator: Any
+    metrics: dict[str, float]
+    split: Split
+
+
+def split_features(spec: ProjectSpec, features: pd.DataFrame) -> Split:
+    """Seeded train/test split, stratified on the target for classification."""
+    from sklearn.model_selection import train_test_split
+
+    missing = [c for c in (*spec.feature_columns, spec.target) if c not in features.columns]
+    if missing:
+        raise ValueError(f"{spec.name}: features frame lacks columns {missing}")
+    x = features[list(spec.feature_columns)]
+    y = features[spec.target]
+    stratify = y if spec.task == "classification" else None
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=spec.test_fraction, random_state=spec.seed, stratify=stratify
+    )
+    return Split(x_train, x_test, y_train, y_test)
+
+
+def evaluate(spec: ProjectSpec, estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+    """Held-out metrics for the spec's task."""
+    from sklearn import metrics
+
+    if spec.task == "classification":
+        proba = estimator.predict_proba(x)[:, 1]
+        predicted = estimator.predict(x)
+        return {
+            "roc_auc": float(metrics.roc_auc_score(y, proba)),
+            "accuracy": float(metrics.accuracy_score(y, predicted)),
+            "f1": float(metrics.f1_score(y, predicted)),
+            "log_loss": float(metrics.log_loss(y, proba)),
+        }
+    predicted = estimator.predict(x)
+    return {
+        "mae": float(metrics.mean_absolute_error(y, predicted)),
+        "rmse": float(metrics.root_mean_squared_error(y, predicted)),
+        "r2": float(metrics.r2_score(y, predicted)),
+    }
+
+
+def train(spec: ProjectSpec, features: pd.DataFrame) -> TrainedModel:
+    """Split, fit the spec's model on the train rows and score it on the held-out rows."""
+    split = split_features(spec, features)
+    estimator = spec.make_model(spec)
+    estimator.fit(split.x_train, split.y_train)
+    scores = evaluate(spec, estimator, split.x_test, split.y_test)
+    if spec.quality_gate.metric not in scores:
+        raise ValueError(
+            f"{spec.name}: quality gate metric {spec.quality_gate.metric!r} is not one of "
+            f"the {spec.task} metrics {sorted(scores)}"
+        )
+    return TrainedModel(estimator, scores, split)
