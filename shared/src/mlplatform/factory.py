@@ -128,9 +128,16 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         ],
     )
     def features(context: AssetExecutionContext, raw_data):
-        from mlplatform.validation import null_feature_problems
+        from mlplatform.validation import changed_raw_columns, null_feature_problems
 
         frame = spec.build_features(raw_data)
+        changed = changed_raw_columns(raw_data, frame, spec.drift_columns)
+        if changed:
+            raise TypeError(
+                f"{spec.name}: build_features changed raw columns {', '.join(changed)}; raw "
+                "columns are the model's drift reference and must pass through unchanged - "
+                "derive a new column instead"
+            )
         problems = null_feature_problems(frame, spec.feature_columns)
         yield dg.Output(
             frame,
@@ -238,7 +245,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         result = compute_drift(
             reference, raw_data, schema, max_rows=spec.drift_sample_rows, seed=spec.seed
         )
-        path = result.save_html(reports.path_for(spec.name, "drift_report", context.run_id))
+        path = result.save_html(reports.path_for(spec.name, "drift_report", context.run.run_id))
         context.log.info(
             f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
             f"columns) vs model version {version}; report at {path}"

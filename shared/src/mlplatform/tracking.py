@@ -40,10 +40,10 @@ def _end_leaked_run(context: dg.InitResourceContext) -> None:
     import mlflow
 
     active = mlflow.active_run()
-    if active is not None and active.data.tags.get(DAGSTER_RUN_TAG) != context.run_id:
+    if active is not None and active.data.tags.get(DAGSTER_RUN_TAG) != context.run.run_id:
         context.log.warning(
             f"Ending MLflow run {active.info.run_id}, left active by Dagster run "
-            f"{active.data.tags.get(DAGSTER_RUN_TAG)!r}, before tracking run {context.run_id}"
+            f"{active.data.tags.get(DAGSTER_RUN_TAG)!r}, before tracking run {context.run.run_id}"
         )
         mlflow.end_run(status="KILLED")
 
@@ -85,7 +85,7 @@ def dagster_run_failed(instance: dg.DagsterInstance, run_id: str) -> bool:
 def _finish_run(context: dg.InitResourceContext, mlflow_run_id: str) -> None:
     import mlflow
 
-    failed = dagster_run_failed(context.instance, context.run_id)
+    failed = dagster_run_failed(context.instance, context.run.run_id)
     status = "FAILED" if failed else "FINISHED"
     active = mlflow.active_run()
     if active is not None and active.info.run_id == mlflow_run_id:

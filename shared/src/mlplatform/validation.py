@@ -83,3 +83,13 @@ def null_feature_problems(features: pd.DataFrame, columns: Sequence[str]) -> lis
     """Feature columns that contain nulls, with their counts."""
     counts = features[list(columns)].isna().sum()
     return [f"feature {col!r} has {int(n)} nulls" for col, n in counts.items() if n]
+
+
+def changed_raw_columns(raw: pd.DataFrame, features: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Raw columns whose dtype ``build_features`` changed; they must pass through unchanged
+    because the model's drift reference is taken from them."""
+    return [
+        f"{col!r} ({raw[col].dtype} -> {features[col].dtype})"
+        for col in columns
+        if col in raw.columns and col in features.columns and raw[col].dtype != features[col].dtype
+    ]

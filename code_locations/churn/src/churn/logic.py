@@ -69,10 +69,9 @@ def generate_customers(rows: int, seed: int, drift: float = 0.0) -> pd.DataFrame
 
 
 def build_features(raw: pd.DataFrame) -> pd.DataFrame:
-    """Raw model inputs plus derived ratios; one row per customer, target kept."""
+    """Raw model inputs unchanged plus derived ratios; one row per customer, target kept."""
     tenure_years = (raw["tenure_months"] / 12.0).clip(lower=1.0)
     return raw.drop(columns=["customer_id"]).assign(
-        senior_citizen=raw["senior_citizen"].astype("int64"),
         charges_per_tenure_month=raw["total_charges"] / (raw["tenure_months"] + 1),
         calls_per_year=raw["support_calls"] / tenure_years,
         is_new_customer=(raw["tenure_months"] < 6).astype("int64"),

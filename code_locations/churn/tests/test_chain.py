@@ -1,0 +1,177 @@
+"""The whole churn chain in process: real Dagster instance, real SQLite MLflow store, Evidently."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import dagster as dg
+import mlflow
+import pytest
+
+from churn.definitions import spec
+from mlplatform import QualityGate, build_project_assets
+from mlplatform.resources import resources_for_dir
+
+MODEL = dg.AssetKey(["churn", "model"])
+DRIFT = dg.AssetKey(["churn", "drift_report"])
+RAW = dg.AssetKey(["churn", "raw_data"])
+FEATURES = dg.AssetKey(["churn", "features"])
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
+    return {m.asset_key for m in result.get_asset_materialization_events() if m.asset_key} | {
+        e.asset_key for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
+
+
+def _metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def _mlflow_runs(tracking_uri: str) -> list[mlflow.entities.Run]:
+    client = mlflow.MlflowClient(tracking_uri)
+    experiment = client.get_experiment_by_name(spec.experiment_name)
+    return client.search_runs([experiment.experiment_id]) if experiment else []
+
+
+def _versions(tracking_uri: str) -> list:
+    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
+    return client.search_model_versions(f"name='{spec.registered_model_name}'")
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    return "\n".join(
+        e.event_specific_data.error.to_string()
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    )
+
+
+def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri) -> None:
+    land("batch_001.csv", rows=2000, seed=1)
+    land("batch_002.parquet", rows=1000, seed=2)
+
+    result = run_chain()
+
+    assert result.success
+    assert _materialized(result) == {RAW, FEATURES, MODEL, DRIFT}
+    assert all(c.passed for c in _checks(result).values())
+    assert _metadata(result, RAW)["dagster/row_count"] == 3000
+    model_meta = _metadata(result, MODEL)
+    [version] = _versions(tracking_uri)
+    assert str(version.version) == "1" and model_meta["model_version"] == "1"
+    [run] = _mlflow_runs(tracking_uri)
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["dagster_run_id"] == result.run_id
+    assert version.run_id == run.info.run_id
+    assert run.data.metrics["roc_auc"] == pytest.approx(model_meta["metric/roc_auc"])
+    assert run.data.metrics["roc_auc"] >= spec.quality_gate.floor
+    assert {"roc_auc", "accuracy", "f1", "log_loss"} <= set(run.data.metrics)
+    assert version.tags["quality_gate"] == "passed"
+
+    drift = _metadata(result, DRIFT)
+    report = Path(drift["report_path"])
+    assert report.stat().st_size > 10_000 and b"<html" in report.read_bytes()[:2000].lower()
+    assert drift["model_version"] == "1"
+    assert 0.0 <= drift["drift_share"] <= 1.0
+    assert "| column | drifted |" in drift["column_drift"]
+    assert mlflow.active_run() is None
+
+
+def test_logged_model_has_signature_example_and_pinned_requirements(
+    land, run_chain, tracking_uri
+) -> None:
+    land("batch_001.csv")
+    result = run_chain()
+    assert result.success
+
+    model_uri = _metadata(result, MODEL)["model_uri"]
+    mlflow.set_tracking_uri(tracking_uri)
+    info = mlflow.models.get_model_info(model_uri)
+    assert info.signature is not None and "tenure_months" in str(info.signature.inputs)
+    assert info.saved_input_example_info is not None
+    requirements = Path(mlflow.pyfunc.get_model_dependencies(model_uri)).read_text()
+    assert "scikit-learn==" in requirements and "pandas==" in requirements
+    loaded = mlflow.pyfunc.load_model(f"models:/{spec.registered_model_name}/1")
+    assert len(loaded.predict(spec.build_features(spec.generate(10, 9, 0.0)))) == 10
+
+
+def test_each_dagster_run_gets_its_own_mlflow_run(land, run_chain, tracking_uri) -> None:
+    land("batch_001.csv")
+
+    first, second = run_chain(), run_chain()
+
+    assert first.success and second.success
+    runs = {r.data.tags["dagster_run_id"]: r for r in _mlflow_runs(tracking_uri)}
+    assert set(runs) == {first.run_id, second.run_id}
+    assert {r.info.status for r in runs.values()} == {"FINISHED"}
+    assert sorted(str(v.version) for v in _versions(tracking_uri)) == ["1", "2"]
+    assert mlflow.active_run() is None
+
+
+def test_failing_model_step_marks_mlflow_run_failed(land, data_dir, instance, tracking_uri):
+    def broken_model(_spec):
+        raise RuntimeError("estimator construction failed")
+
+    broken = dataclasses.replace(spec, make_model=broken_model)
+    land("batch_001.csv")
+
+    result = dg.materialize(
+        build_project_assets(broken),
+        resources=resources_for_dir(broken, data_dir),
+        instance=instance,
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    assert "estimator construction failed" in _failure_message(result)
+    [run] = _mlflow_runs(tracking_uri)
+    assert run.info.status == "FAILED"
+    assert run.data.tags["dagster_run_id"] == result.run_id
+    assert _versions(tracking_uri) == []
+    assert mlflow.active_run() is None
+
+
+def test_quality_gate_blocks_weak_model(land, data_dir, instance, tracking_uri) -> None:
+    strict = dataclasses.replace(spec, quality_gate=QualityGate(metric="roc_auc", floor=0.99))
+    land("batch_001.csv")
+
+    result = dg.materialize(
+        build_project_assets(strict),
+        resources=resources_for_dir(strict, data_dir),
+        instance=instance,
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    gate = _checks(result)["roc_auc_gate"]
+    assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    assert DRIFT not in _materialized(result)
+    [run] = _mlflow_runs(tracking_uri)
+    assert run.info.status == "FAILED"
+    [version] = _versions(tracking_uri)
+    assert version.tags["quality_gate"] == "failed"
+
+
+def test_drifted_batch_raises_drift_warning(land, run_chain) -> None:
+    land("batch_001.csv", rows=3000, seed=1)
+    baseline = run_chain()
+    assert baseline.success
+    assert _checks(baseline)["drift_share_below_threshold"].passed
+    assert _metadata(baseline, DRIFT)["drift_share"] <= spec.drift_threshold
+
+    land("batch_002.csv", rows=9000, seed=2, drift=0.8)
+    drifted = run_chain(selection=[RAW, DRIFT])
+
+    assert drifted.success, "a WARN check must not fail the run"
+    check = _checks(drifted)["drift_share_below_threshold"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    share = _metadata(drifted, DRIFT)["drift_share"]
+    assert share > spec.drift_threshold
+    assert "| yes |" in _metadata(drifted, DRIFT)["column_drift"]

@@ -1,0 +1,63 @@
+"""The churn location loads, and its graph is the platform's standard shape."""
+
+import subprocess
+import sys
+
+import dagster as dg
+
+from churn.definitions import defs, spec
+
+
+def test_definitions_load_and_resolve() -> None:
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_standard_assets_and_lineage() -> None:
+    graph = defs.resolve_asset_graph()
+    parents = {
+        key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+        for key in graph.get_all_asset_keys()
+    }
+    assert parents == {
+        "churn/raw_data": [],
+        "churn/features": ["churn/raw_data"],
+        "churn/model": ["churn/features"],
+        "churn/drift_report": ["churn/model", "churn/raw_data"],
+    }
+    assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == {"churn"}
+    assert all(graph.get(k).description for k in graph.get_all_asset_keys())
+
+
+def test_checks_are_declared_with_the_right_blocking() -> None:
+    specs = {
+        (c.asset_key.to_user_string(), c.name): c.blocking
+        for c in defs.resolve_asset_graph().asset_check_keys
+        for c in [defs.resolve_asset_graph().get_check_spec(c)]
+    }
+    assert specs == {
+        ("churn/raw_data", "schema_matches_spec"): True,
+        ("churn/raw_data", "no_null_target"): True,
+        ("churn/raw_data", "enough_rows"): True,
+        ("churn/features", "no_null_features"): True,
+        ("churn/model", "roc_auc_gate"): True,
+        ("churn/drift_report", "drift_share_below_threshold"): False,
+    }
+
+
+def test_freshness_policies_on_raw_data_and_model() -> None:
+    graph = defs.resolve_asset_graph()
+    policies = {
+        k.to_user_string(): graph.get(k).freshness_policy for k in graph.get_all_asset_keys()
+    }
+    assert policies["churn/raw_data"].fail_window.to_timedelta() == spec.raw_data_fail_after
+    assert policies["churn/model"].fail_window.to_timedelta() == spec.model_fail_after
+
+
+def test_loading_definitions_does_not_import_heavy_libraries() -> None:
+    """Fresh interpreter: code servers must not pay for mlflow/sklearn/evidently/pandas."""
+    code = (
+        "import sys, churn.definitions; "
+        "print(','.join(sorted({'mlflow', 'sklearn', 'evidently', 'pandas'} & set(sys.modules))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
