@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-
 from churn.definitions import spec
 from mlplatform import build_project_assets
 from mlplatform.landing import write_batch
@@ -46,7 +45,9 @@ def tracking_uri(data_dir: Path) -> str:
 
 
 @pytest.fixture
-def run_chain(data_dir: Path, instance: dg.DagsterInstance) -> Callable[..., dg.ExecuteInProcessResult]:
+def run_chain(
+    data_dir: Path, instance: dg.DagsterInstance
+) -> Callable[..., dg.ExecuteInProcessResult]:
     """Materialize the churn assets (all, or a selection) in process against ``data_dir``."""
 
     def _run(selection: list[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:

@@ -10,7 +10,6 @@ import dagster as dg
 import mlflow
 import pandas as pd
 import pytest
-
 from churn.definitions import spec
 
 RAW = dg.AssetKey(["churn", "raw_data"])
@@ -72,7 +71,7 @@ def _reported_problems(result: dg.ExecuteInProcessResult) -> str:
         if e.event_type_value == "STEP_FAILURE"
     ]
     checks = [
-        f"{e.description}\n{e.metadata.get('problems').value if e.metadata.get('problems') else ''}"
+        f"{e.description}\n{e.metadata['problems'].value}"
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import dagster as dg
-
 from churn.definitions import defs, spec
 
 

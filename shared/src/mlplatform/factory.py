@@ -41,7 +41,11 @@ def _check_result(check: str, result: "RuleResult", **metadata: Any) -> dg.Asset
         check_name=check,
         passed=result.passed,
         description=result.summary,
-        metadata={"rule": result.rule, "problems": "\n".join(result.problems) or "none", **metadata},
+        metadata={
+            "rule": result.rule,
+            "problems": "\n".join(result.problems) or "none",
+            **metadata,
+        },
     )
 
 

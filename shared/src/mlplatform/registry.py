@@ -100,7 +100,10 @@ def log_trained_model(
 class ModelRegistry(dg.ConfigurableResource):
     """Read access to the MLflow registry; it never starts an MLflow run.
 
-    Example: ``ModelRegistry(tracking_uri="sqlite:////data/mlflow.db").reference_data("churn", "3")``
+    Example::
+
+        registry = ModelRegistry(tracking_uri="sqlite:////data/mlflow/mlflow.db")
+        reference = registry.reference_data("churn", "3")
     """
 
     tracking_uri: str

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 _PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     """Logical column types checked on landed raw data."""
 
     INTEGER = "integer"

@@ -70,7 +70,8 @@ def _ensure_experiment(tracking_uri: str, name: str, artifact_location: str | No
         db.parent.mkdir(parents=True, exist_ok=True)
     if mlflow.get_experiment_by_name(name) is None:
         mlflow.create_experiment(
-            name, artifact_location=artifact_location or default_artifact_location(tracking_uri, name)
+            name,
+            artifact_location=artifact_location or default_artifact_location(tracking_uri, name),
         )
 
 

@@ -1,4 +1,4 @@
-"""Pure raw-data rules. Each returns a :class:`RuleResult` naming the files and columns at fault."""
+"""Pure raw-data rules, each giving a :class:`RuleResult` that names the files and columns."""
 
 from __future__ import annotations
 
@@ -74,9 +74,7 @@ def check_min_rows(files: Mapping[str, pd.DataFrame], min_rows: int) -> RuleResu
     if total >= min_rows:
         return RuleResult(f"row count >= {min_rows}", True)
     per_file = ", ".join(f"{name}={len(frame)}" for name, frame in files.items())
-    return RuleResult(
-        f"row count >= {min_rows}", False, (f"{total} rows in total ({per_file})",)
-    )
+    return RuleResult(f"row count >= {min_rows}", False, (f"{total} rows in total ({per_file})",))
 
 
 def null_feature_problems(features: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -85,7 +83,9 @@ def null_feature_problems(features: pd.DataFrame, columns: Sequence[str]) -> lis
     return [f"feature {col!r} has {int(n)} nulls" for col, n in counts.items() if n]
 
 
-def changed_raw_columns(raw: pd.DataFrame, features: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+def changed_raw_columns(
+    raw: pd.DataFrame, features: pd.DataFrame, columns: Sequence[str]
+) -> list[str]:
     """Raw columns whose dtype ``build_features`` changed; they must pass through unchanged
     because the model's drift reference is taken from them."""
     return [

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-
     from mlplatform import ProjectSpec
 
 CONTRACTS = ("month-to-month", "one-year", "two-year")
@@ -31,8 +30,12 @@ def generate_customers(rows: int, seed: int, drift: float = 0.0) -> pd.DataFrame
     if not 0.0 <= drift <= 1.0:
         raise ValueError(f"drift must be in [0, 1], got {drift}")
     rng = np.random.default_rng(seed)
-    contract = rng.choice(CONTRACTS, rows, p=[0.5 + 0.3 * drift, 0.27 - 0.15 * drift, 0.23 - 0.15 * drift])
-    internet = rng.choice(INTERNET_SERVICES, rows, p=[0.35 - 0.2 * drift, 0.4 + 0.3 * drift, 0.25 - 0.1 * drift])
+    contract = rng.choice(
+        CONTRACTS, rows, p=[0.5 + 0.3 * drift, 0.27 - 0.15 * drift, 0.23 - 0.15 * drift]
+    )
+    internet = rng.choice(
+        INTERNET_SERVICES, rows, p=[0.35 - 0.2 * drift, 0.4 + 0.3 * drift, 0.25 - 0.1 * drift]
+    )
     payment = rng.choice(PAYMENT_METHODS, rows, p=[0.34, 0.22, 0.22, 0.22])
     tenure = np.clip(rng.gamma(1.6, 18.0 * (1.0 - 0.6 * drift), rows), 0, 72).astype(np.int64)
     base_price = np.select([internet == "fiber", internet == "dsl"], [82.0, 55.0], default=22.0)

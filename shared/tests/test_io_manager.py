@@ -1,0 +1,57 @@
+"""The Parquet IO manager round-trips DataFrames and refuses anything else."""
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from mlplatform.io_manager import ParquetIOManager
+
+
+@dg.asset(key=["proj", "numbers"])
+def numbers() -> pd.DataFrame:
+    return pd.DataFrame({"n": [1, 2, 3]})
+
+
+@dg.asset(key=["proj", "doubled"], ins={"numbers": dg.AssetIn(["proj", "numbers"])})
+def doubled(numbers: pd.DataFrame) -> pd.DataFrame:
+    return numbers.assign(n=numbers["n"] * 2)
+
+
+@dg.asset(key=["proj", "by_day"], partitions_def=dg.DailyPartitionsDefinition("2026-01-01"))
+def by_day(context: dg.AssetExecutionContext) -> pd.DataFrame:
+    return pd.DataFrame({"day": [context.partition_key]})
+
+
+@dg.asset(key=["proj", "not_a_frame"])
+def not_a_frame() -> dict:
+    return {"n": 1}
+
+
+def test_round_trip_under_key_path(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    result = dg.materialize([numbers, doubled], resources={"io_manager": io})
+    assert result.success
+    stored = pd.read_parquet(tmp_path / "proj" / "doubled.parquet")
+    assert stored["n"].tolist() == [2, 4, 6]
+    assert sorted(p.name for p in (tmp_path / "proj").iterdir()) == [
+        "doubled.parquet",
+        "numbers.parquet",
+    ]
+
+
+def test_partitions_are_separate_files(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    for day in ("2026-01-01", "2026-01-02"):
+        assert dg.materialize([by_day], resources={"io_manager": io}, partition_key=day).success
+    assert pd.read_parquet(tmp_path / "proj" / "by_day" / "2026-01-02.parquet")["day"].tolist() == [
+        "2026-01-02"
+    ]
+
+
+def test_non_dataframe_output_is_a_clear_error(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    with pytest.raises(TypeError, match="proj/not_a_frame: ParquetIOManager stores DataFrames"):
+        dg.materialize([not_a_frame], resources={"io_manager": io})
+    assert not (tmp_path / "proj").exists()

@@ -1,0 +1,80 @@
+"""The MLflow run lifecycle the platform guarantees on top of dagster-mlflow."""
+
+from pathlib import Path
+
+import dagster as dg
+import mlflow
+import pytest
+
+from mlplatform.tracking import default_artifact_location, mlflow_tracking_run
+
+
+@dg.asset(required_resource_keys={"mlflow"})
+def tracked(context: dg.AssetExecutionContext) -> None:
+    context.resources.mlflow.log_metric("answer", 42.0)
+
+
+@dg.asset(required_resource_keys={"mlflow"})
+def tracked_then_fails(context: dg.AssetExecutionContext) -> None:
+    context.resources.mlflow.log_metric("answer", 1.0)
+    raise RuntimeError("boom")
+
+
+def _resource(uri: str) -> dg.ResourceDefinition:
+    return mlflow_tracking_run.configured(
+        {"experiment_name": "exp", "mlflow_tracking_uri": uri, "extra_tags": {"team": "ds"}}
+    )
+
+
+def _runs(uri: str) -> dict[str, mlflow.entities.Run]:
+    client = mlflow.MlflowClient(uri)
+    experiment = client.get_experiment_by_name("exp")
+    runs = client.search_runs([experiment.experiment_id])
+    return {r.data.tags.get("dagster_run_id", "-"): r for r in runs}
+
+
+@pytest.fixture
+def uri(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}"
+
+
+def test_run_is_finished_tagged_and_artifacts_stay_beside_the_store(uri, tmp_path) -> None:
+    result = dg.materialize([tracked], resources={"mlflow": _resource(uri)})
+    run = _runs(uri)[result.run_id]
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics == {"answer": 42.0}
+    assert run.data.tags["team"] == "ds"
+    assert run.info.artifact_uri.startswith((tmp_path / "mlflow" / "artifacts").as_uri())
+    assert mlflow.active_run() is None
+
+
+def test_failed_step_marks_run_failed(uri) -> None:
+    result = dg.materialize(
+        [tracked_then_fails], resources={"mlflow": _resource(uri)}, raise_on_error=False
+    )
+    assert not result.success
+    assert _runs(uri)[result.run_id].info.status == "FAILED"
+    assert mlflow.active_run() is None
+
+
+def test_run_left_active_by_someone_else_is_ended_not_reused(uri) -> None:
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("exp")
+    leaked = mlflow.start_run(tags={"dagster_run_id": "an-earlier-run"})
+
+    result = dg.materialize([tracked], resources={"mlflow": _resource(uri)})
+
+    runs = _runs(uri)
+    assert runs["an-earlier-run"].info.run_id == leaked.info.run_id
+    assert runs["an-earlier-run"].info.status == "KILLED"
+    assert runs[result.run_id].info.run_id != leaked.info.run_id
+    assert runs[result.run_id].info.status == "FINISHED"
+    assert mlflow.active_run() is None
+
+
+def test_default_artifact_location_only_for_sqlite(tmp_path) -> None:
+    db = tmp_path / "m" / "mlflow.db"
+    assert default_artifact_location(f"sqlite:///{db}", "/churn") == (
+        (tmp_path / "m" / "artifacts" / "churn").as_uri()
+    )
+    assert default_artifact_location("http://127.0.0.1:5000", "/churn") is None
