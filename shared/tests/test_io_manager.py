@@ -45,9 +45,8 @@ def test_partitions_are_separate_files(tmp_path: Path) -> None:
     io = ParquetIOManager(base_dir=str(tmp_path))
     for day in ("2026-01-01", "2026-01-02"):
         assert dg.materialize([by_day], resources={"io_manager": io}, partition_key=day).success
-    assert pd.read_parquet(tmp_path / "proj" / "by_day" / "2026-01-02.parquet")["day"].tolist() == [
-        "2026-01-02"
-    ]
+    stored = pd.read_parquet(tmp_path / "proj" / "by_day" / "2026-01-02.parquet")
+    assert stored["day"].tolist() == ["2026-01-02"]
 
 
 def test_non_dataframe_output_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+
 from churn.definitions import spec
 from mlplatform import build_project_assets
 from mlplatform.landing import write_batch

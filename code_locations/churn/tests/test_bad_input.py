@@ -10,6 +10,7 @@ import dagster as dg
 import mlflow
 import pandas as pd
 import pytest
+
 from churn.definitions import spec
 
 RAW = dg.AssetKey(["churn", "raw_data"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import mlflow
 import pytest
+
 from churn.definitions import spec
 from mlplatform import QualityGate, build_project_assets
 from mlplatform.resources import resources_for_dir

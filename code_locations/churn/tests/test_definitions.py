@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import dagster as dg
+
 from churn.definitions import defs, spec
 
 

@@ -2,8 +2,7 @@
 
 import sys
 
-from mlplatform.cli import main
-
 from churn.definitions import spec
+from mlplatform.cli import main
 
 sys.exit(main(spec))

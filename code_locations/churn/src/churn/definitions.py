@@ -1,8 +1,7 @@
 """Customer churn: which customers will cancel next month."""
 
-from mlplatform import ColumnType, ProjectSpec, QualityGate, build_definitions
-
 from churn.logic import build_features, generate_customers, make_model
+from mlplatform import ColumnType, ProjectSpec, QualityGate, build_definitions
 
 spec = ProjectSpec(
     name="churn",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+
     from mlplatform import ProjectSpec
 
 CONTRACTS = ("month-to-month", "one-year", "two-year")
