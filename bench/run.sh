@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Run every benchmark in the churn environment; each prints ratios against an in-run baseline.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh >/dev/null
+export DO_NOT_TRACK=1
+python=code_locations/churn/.venv/bin/python
+for bench in bench_import bench_model_logging bench_chain; do
+  echo "== $bench"
+  "$python" "bench/$bench.py" 2>/dev/null
+done
