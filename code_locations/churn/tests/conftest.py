@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from churn.definitions import spec
-from mlplatform import build_project_assets
+from mlplatform import ProjectSpec, build_project_assets
 from mlplatform.landing import write_batch
 from mlplatform.resources import local_tracking_uri, resources_for_dir
 
@@ -49,12 +49,15 @@ def tracking_uri(data_dir: Path) -> str:
 def run_chain(
     data_dir: Path, instance: dg.DagsterInstance
 ) -> Callable[..., dg.ExecuteInProcessResult]:
-    """Materialize the churn assets (all, or a selection) in process against ``data_dir``."""
+    """Materialize the churn assets (all, or a selection) in process against ``data_dir``;
+    ``project`` swaps in a variant of the churn spec."""
 
-    def _run(selection: list[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:
+    def _run(
+        selection: list[dg.AssetKey] | None = None, project: ProjectSpec = spec
+    ) -> dg.ExecuteInProcessResult:
         return dg.materialize(
-            build_project_assets(spec),
-            resources=resources_for_dir(spec, data_dir),
+            build_project_assets(project),
+            resources=resources_for_dir(project, data_dir),
             instance=instance,
             selection=selection,
             raise_on_error=False,

@@ -10,8 +10,7 @@ import mlflow
 import pytest
 
 from churn.definitions import spec
-from mlplatform import QualityGate, build_project_assets
-from mlplatform.resources import resources_for_dir
+from mlplatform import QualityGate
 
 MODEL = dg.AssetKey(["churn", "model"])
 DRIFT = dg.AssetKey(["churn", "drift_report"])
@@ -20,9 +19,7 @@ FEATURES = dg.AssetKey(["churn", "features"])
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
-    return {m.asset_key for m in result.get_asset_materialization_events() if m.asset_key} | {
-        e.asset_key for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
-    }
+    return {e.asset_key for e in result.get_asset_materialization_events()}
 
 
 def _metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
@@ -115,19 +112,13 @@ def test_each_dagster_run_gets_its_own_mlflow_run(land, run_chain, tracking_uri)
     assert mlflow.active_run() is None
 
 
-def test_failing_model_step_marks_mlflow_run_failed(land, data_dir, instance, tracking_uri):
+def test_failing_model_step_marks_mlflow_run_failed(land, run_chain, tracking_uri) -> None:
     def broken_model(_spec):
         raise RuntimeError("estimator construction failed")
 
-    broken = dataclasses.replace(spec, make_model=broken_model)
     land("batch_001.csv")
 
-    result = dg.materialize(
-        build_project_assets(broken),
-        resources=resources_for_dir(broken, data_dir),
-        instance=instance,
-        raise_on_error=False,
-    )
+    result = run_chain(project=dataclasses.replace(spec, make_model=broken_model))
 
     assert not result.success
     assert "estimator construction failed" in _failure_message(result)
@@ -138,16 +129,11 @@ def test_failing_model_step_marks_mlflow_run_failed(land, data_dir, instance, tr
     assert mlflow.active_run() is None
 
 
-def test_quality_gate_blocks_weak_model(land, data_dir, instance, tracking_uri) -> None:
+def test_quality_gate_blocks_weak_model(land, run_chain, tracking_uri) -> None:
     strict = dataclasses.replace(spec, quality_gate=QualityGate(metric="roc_auc", floor=0.99))
     land("batch_001.csv")
 
-    result = dg.materialize(
-        build_project_assets(strict),
-        resources=resources_for_dir(strict, data_dir),
-        instance=instance,
-        raise_on_error=False,
-    )
+    result = run_chain(project=strict)
 
     assert not result.success
     gate = _checks(result)["roc_auc_gate"]

@@ -65,13 +65,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
     Example: ``dg.Definitions(assets=build_project_assets(spec), resources=...)``
     """
-    key = lambda noun: dg.AssetKey([spec.name, noun])  # noqa: E731
-    raw_key, features_key, model_key, drift_key = (
-        key("raw_data"),
-        key("features"),
-        key("model"),
-        key("drift_report"),
-    )
+    nouns = ("raw_data", "features", "model", "drift_report")
+    raw_key, features_key, model_key, drift_key = (dg.AssetKey([spec.name, n]) for n in nouns)
 
     @dg.asset(
         key=raw_key,
