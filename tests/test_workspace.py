@@ -46,6 +46,7 @@ def test_ui_launched_materialization_tracks_one_finished_mlflow_run(root, tmp_pa
         "MLPLATFORM_LANDING_DIR": str(data / "landing"),
         "MLPLATFORM_ASSET_DIR": str(data / "assets"),
         "MLPLATFORM_REPORT_DIR": str(data / "reports"),
+        "MLPLATFORM_LOCK_DIR": str(data / "locks"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{data / 'mlflow' / 'mlflow.db'}",
         "DO_NOT_TRACK": "1",
     }

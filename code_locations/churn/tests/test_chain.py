@@ -16,6 +16,8 @@ MODEL = dg.AssetKey(["churn", "model"])
 DRIFT = dg.AssetKey(["churn", "drift_report"])
 RAW = dg.AssetKey(["churn", "raw_data"])
 FEATURES = dg.AssetKey(["churn", "features"])
+CHAMPION = dg.AssetKey(["churn", "champion"])
+PREDICTIONS = dg.AssetKey(["churn", "predictions"])
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
@@ -57,7 +59,7 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     result = run_chain()
 
     assert result.success
-    assert _materialized(result) == {RAW, FEATURES, MODEL, DRIFT}
+    assert _materialized(result) == {RAW, FEATURES, MODEL, CHAMPION, DRIFT, PREDICTIONS}
     assert all(c.passed for c in _checks(result).values())
     assert _metadata(result, RAW)["dagster/row_count"] == 3000
     model_meta = _metadata(result, MODEL)

@@ -22,7 +22,9 @@ def test_standard_assets_and_lineage() -> None:
         "churn/raw_data": [],
         "churn/features": ["churn/raw_data"],
         "churn/model": ["churn/features"],
-        "churn/drift_report": ["churn/model", "churn/raw_data"],
+        "churn/champion": ["churn/features", "churn/model"],
+        "churn/drift_report": ["churn/champion", "churn/raw_data"],
+        "churn/predictions": ["churn/champion", "churn/raw_data"],
     }
     assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == {"churn"}
     assert all(graph.get(k).description for k in graph.get_all_asset_keys())
@@ -40,7 +42,20 @@ def test_checks_are_declared_with_the_right_blocking() -> None:
         ("churn/raw_data", "enough_rows"): True,
         ("churn/features", "no_null_features"): True,
         ("churn/model", "roc_auc_gate"): True,
+        ("churn/champion", "champion_meets_gate"): False,
         ("churn/drift_report", "drift_share_below_threshold"): False,
+        ("churn/predictions", "one_prediction_per_row"): False,
+    }
+
+
+def test_rollback_job_takes_reason_requester_and_version() -> None:
+    job = defs.resolve_job_def("churn_rollback")
+    [node] = job.graph.node_defs
+    fields = node.config_schema.config_type.fields
+    assert {name: field.is_required for name, field in fields.items()} == {
+        "reason": True,
+        "requested_by": True,
+        "to_version": False,
     }
 
 

@@ -1,4 +1,8 @@
-"""Command line for a code location: ``python -m <project> land --rows 5000 --drift 0.5``."""
+"""Command line for a code location.
+
+``python -m <project> land --rows 5000 --drift 0.5`` lands a synthetic batch;
+``python -m <project> rollback --reason "..." --by alice [--to-version 3]`` rolls back.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,37 @@ def _parser(spec: ProjectSpec) -> argparse.ArgumentParser:
     land.add_argument(
         "--if-empty", action="store_true", help="do nothing when files have already landed"
     )
+    back = commands.add_parser(
+        "rollback",
+        help="point the champion back (runs the rollback job on the instance in $DAGSTER_HOME)",
+    )
+    back.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    back.add_argument("--by", required=True, dest="requested_by", help="who asks for it")
+    back.add_argument("--to-version", default="", help="version to restore (default: previous)")
     return parser
+
+
+def run_rollback(spec: ProjectSpec, reason: str, requested_by: str, to_version: str) -> int:
+    """Execute ``<project>_rollback`` in process against the configured Dagster instance."""
+    import dagster as dg
+
+    from mlplatform.definitions import build_definitions
+    from mlplatform.jobs import rollback_job_name
+
+    job = build_definitions(spec).resolve_job_def(rollback_job_name(spec))
+    op_config = {"reason": reason, "requested_by": requested_by, "to_version": to_version}
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config={"ops": {f"{spec.name}_rollback_champion": {"config": op_config}}},
+            instance=instance,
+            raise_on_error=False,
+        )
+    if not result.success:
+        failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+        print(f"error: {failure.step_failure_data.error.message.strip()}", file=sys.stderr)
+        return 1
+    print(f"{spec.name}: rollback recorded in Dagster run {result.run_id}")
+    return 0
 
 
 def land_batch(
@@ -46,6 +80,8 @@ def land_batch(
 
 def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
     args = _parser(spec).parse_args(argv)
+    if args.command == "rollback":
+        return run_rollback(spec, args.reason, args.requested_by, args.to_version)
     if not args.landing_dir:
         print("error: set MLPLATFORM_LANDING_DIR or pass --landing-dir", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """Builds a project's standard assets and their checks from its :class:`ProjectSpec`.
 
-Lineage: ``raw_data -> features -> model -> drift_report`` (the drift report also reads the
-current ``raw_data``). Every asset carries checks; checks on raw data, features and the model are
+Lineage: ``raw_data -> features -> model -> champion -> {drift_report, predictions}``; the drift
+report and predictions also read the current ``raw_data``, and ``champion`` scores on the current
+``features``. Every asset carries checks; checks on raw data, features and the model are
 blocking, so nothing downstream is built from data or a model that broke a rule.
 """
 
@@ -61,12 +62,14 @@ def _table_schema(frame: "pd.DataFrame") -> dg.TableSchema:
 
 
 def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
-    """The four standard assets of ``spec`` with their checks, grouped under ``spec.name``.
+    """The standard assets of ``spec`` with their checks, grouped under ``spec.name``.
 
     Example: ``dg.Definitions(assets=build_project_assets(spec), resources=...)``
     """
-    nouns = ("raw_data", "features", "model", "drift_report")
-    raw_key, features_key, model_key, drift_key = (dg.AssetKey([spec.name, n]) for n in nouns)
+    nouns = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
+    raw_key, features_key, model_key, champion_key, drift_key, predictions_key = (
+        dg.AssetKey([spec.name, n]) for n in nouns
+    )
 
     @dg.asset(
         key=raw_key,
@@ -173,6 +176,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
     )
     def model(context: AssetExecutionContext, features):
         from mlplatform.drift import sample_rows
+        from mlplatform.lineage import code_version, data_hash
+        from mlplatform.promotion import CHALLENGER
         from mlplatform.registry import log_trained_model
         from mlplatform.training import train
 
@@ -183,17 +188,29 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         reference = sample_rows(
             trained.split.x_train[list(spec.drift_columns)], spec.drift_sample_rows, spec.seed
         )
+        lineage = {
+            "dagster_run_id": context.run.run_id,
+            "code_version": code_version(),
+            "training_data_hash": data_hash(features),
+            "reference_data_hash": data_hash(reference),
+            "features": ",".join(spec.feature_columns),
+        }
         tags = {
             "project": spec.name,
             "dagster_asset_key": model_key.to_user_string(),
             "quality_gate": "passed" if passed else "failed",
+            **lineage,
             **spec.extra_tags,
         }
         logged = log_trained_model(spec, trained, reference, tags)
         registry: ModelRegistry = context.resources.registry
+        registry.client().set_registered_model_alias(
+            spec.registered_model_name, CHALLENGER, logged.version
+        )
         return dg.MaterializeResult(
             metadata={
                 **{f"metric/{name}": value for name, value in trained.metrics.items()},
+                **{f"lineage/{name}": value for name, value in lineage.items()},
                 "model_name": spec.registered_model_name,
                 "model_version": logged.version,
                 "model_uri": logged.model_uri,
@@ -215,12 +232,75 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         )
 
     @dg.asset(
-        key=drift_key,
-        ins={"raw_data": dg.AssetIn(raw_key)},
+        key=champion_key,
+        ins={"features": dg.AssetIn(features_key)},
         deps=[model_key],
         group_name=spec.name,
-        description=f"Evidently data-drift report: current {spec.name} raw data vs the model's "
-        "training reference.",
+        description=f"The {spec.name} model version serving predictions (MLflow alias "
+        f"'champion'), promoted from the challenger only if better by {spec.promotion_margin:g}.",
+        kinds={"mlflow"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "champion_meets_gate",
+                asset=champion_key,
+                description=f"The champion still reaches {gate.describe()} on current data.",
+            )
+        ],
+    )
+    def champion(context: AssetExecutionContext, features, registry: ModelRegistry):
+        from mlplatform.promotion import CHALLENGER, promote
+        from mlplatform.training import evaluate, split_features
+
+        name = spec.registered_model_name
+        challenger_version = registry.alias_version(name, CHALLENGER)
+        if challenger_version is None:
+            raise dg.Failure(description=f"{name} has no '{CHALLENGER}' version: train one first")
+        holdout = split_features(spec, features)
+
+        def score(version: str) -> float:
+            estimator = registry.load_model(name, version)
+            return evaluate(spec, estimator, holdout.x_test, holdout.y_test)[gate.metric]
+
+        decision = promote(registry, name, challenger_version, gate, spec.promotion_margin, score)
+        context.log.info(
+            f"{'Promoted' if decision.promoted else 'Kept'}: champion v{decision.champion_after}"
+            f" ({decision.reason})"
+        )
+        champion_score = (
+            decision.challenger_score if decision.promoted else decision.champion_score
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "model_name": name,
+                "model_version": decision.champion_after,
+                "promoted": decision.promoted,
+                "reason": decision.reason,
+                "challenger_version": decision.challenger_version,
+                "previous_champion_version": decision.champion_version or "none",
+                f"challenger_{gate.metric}": decision.challenger_score,
+                f"champion_{gate.metric}": (
+                    decision.champion_score if decision.champion_score is not None else "none"
+                ),
+                "holdout_rows": len(holdout.x_test),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="champion_meets_gate",
+                    passed=champion_score is not None and gate.passes(champion_score),
+                    severity=dg.AssetCheckSeverity.WARN,
+                    description=f"champion v{decision.champion_after} {gate.metric}="
+                    f"{champion_score}, required {gate.describe()}",
+                )
+            ],
+        )
+
+    @dg.asset(
+        key=drift_key,
+        ins={"raw_data": dg.AssetIn(raw_key)},
+        deps=[champion_key],
+        group_name=spec.name,
+        description=f"Evidently data-drift report: current {spec.name} raw data vs the "
+        "champion's training reference.",
         kinds={"evidently", "html"},
         check_specs=[
             dg.AssetCheckSpec(
@@ -238,7 +318,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
     ):
         from mlplatform.drift import compute_drift
 
-        version = _latest_model_version(context, model_key)
+        version = _champion_version(registry, spec)
         reference = registry.reference_data(spec.registered_model_name, version)
         schema = {c: spec.raw_schema[c] for c in spec.drift_columns}
         result = compute_drift(
@@ -274,15 +354,55 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
             ],
         )
 
-    return [raw_data, features, model, drift_report]
+    @dg.asset(
+        key=predictions_key,
+        ins={"raw_data": dg.AssetIn(raw_key)},
+        deps=[champion_key],
+        group_name=spec.name,
+        description=f"Batch predictions for the latest {spec.name} raw data from the champion.",
+        kinds={"mlflow", "parquet"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "one_prediction_per_row",
+                asset=predictions_key,
+                description="Every raw row has exactly one non-null prediction.",
+            )
+        ],
+    )
+    def predictions(context: AssetExecutionContext, raw_data, registry: ModelRegistry):
+        from mlplatform.scoring import score_batch
 
-
-def _latest_model_version(context: AssetExecutionContext, model_key: dg.AssetKey) -> str:
-    records = context.instance.fetch_materializations(model_key, limit=1).records
-    if not records or records[0].asset_materialization is None:
-        raise dg.Failure(
-            description=f"{model_key.to_user_string()} has never been materialized: "
-            "train a model before computing drift against it"
+        version = _champion_version(registry, spec)
+        estimator = registry.load_model(spec.registered_model_name, version)
+        scored = score_batch(spec, estimator, raw_data, version)
+        missing = int(scored["prediction"].isna().sum())
+        context.log.info(f"Scored {len(scored)} rows with {spec.name} champion v{version}")
+        yield dg.Output(
+            scored,
+            metadata={
+                "model_name": spec.registered_model_name,
+                "model_version": version,
+                "model_uri": f"models:/{spec.registered_model_name}/{version}",
+                "dagster/row_count": len(scored),
+                "preview": _preview(scored),
+            },
         )
-    value = records[0].asset_materialization.metadata["model_version"]
-    return str(value.value)
+        yield dg.AssetCheckResult(
+            check_name="one_prediction_per_row",
+            passed=len(scored) == len(raw_data) and not missing,
+            description=f"{len(scored)} predictions for {len(raw_data)} rows, {missing} missing",
+        )
+
+    return [raw_data, features, model, champion, drift_report, predictions]
+
+
+def _champion_version(registry: ModelRegistry, spec: ProjectSpec) -> str:
+    from mlplatform.promotion import CHAMPION
+
+    version = registry.alias_version(spec.registered_model_name, CHAMPION)
+    if version is None:
+        raise dg.Failure(
+            description=f"{spec.registered_model_name} has no '{CHAMPION}' version yet: "
+            f"materialize {spec.name}/champion after a model passes the gate"
+        )
+    return version

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -98,15 +101,17 @@ def log_trained_model(
 
 
 class ModelRegistry(dg.ConfigurableResource):
-    """Read access to the MLflow registry; it never starts an MLflow run.
+    """The MLflow registry: aliases, model versions and their reference data. Never starts an
+    MLflow run. ``lock_dir`` must be shared by every process that promotes or rolls back.
 
     Example::
 
-        registry = ModelRegistry(tracking_uri="sqlite:////data/mlflow/mlflow.db")
-        reference = registry.reference_data("churn", "3")
+        registry = ModelRegistry(tracking_uri="sqlite:////data/mlflow/mlflow.db", lock_dir="/x")
+        reference = registry.reference_data("churn", registry.alias_version("churn", "champion"))
     """
 
     tracking_uri: str
+    lock_dir: str
     ui_url: str = "http://127.0.0.1:5000"
 
     def client(self) -> Any:
@@ -116,6 +121,48 @@ class ModelRegistry(dg.ConfigurableResource):
 
     def run_url(self, experiment_id: str, run_id: str) -> str:
         return f"{self.ui_url.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
+
+    @contextmanager
+    def lock(self, model_name: str) -> Iterator[None]:
+        """Exclusive per-model lock across threads and processes (``flock`` on a shared file)."""
+        path = Path(self.lock_dir) / f"{model_name}.registry.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def alias_version(self, model_name: str, alias: str) -> str | None:
+        """The version an alias points at, or None (also when the model is not registered)."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            aliases = self.client().get_registered_model(model_name).aliases
+        except MlflowException as exc:
+            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return None
+            raise
+        version = aliases.get(alias)
+        return None if version is None else str(version)
+
+    def version_exists(self, model_name: str, version: str) -> bool:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client().get_model_version(model_name, version)
+        except MlflowException:
+            return False
+        return True
+
+    def load_model(self, model_name: str, version: str) -> Any:
+        """The scikit-learn estimator of a registered version, loaded through MLflow."""
+        import mlflow.sklearn
+
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.tracking_uri)
+        return mlflow.sklearn.load_model(f"models:/{model_name}/{version}")
 
     def reference_data(self, model_name: str, model_version: str) -> pd.DataFrame:
         """The reference (training) sample logged with a model version."""

@@ -19,6 +19,7 @@ ENV_VARS = {
     "MLPLATFORM_ASSET_DIR": "where the IO manager stores asset values as Parquet",
     "MLPLATFORM_REPORT_DIR": "where drift reports (HTML) are written",
     "MLFLOW_TRACKING_URI": "MLflow tracking and registry URI (sqlite:///... or http://...)",
+    "MLPLATFORM_LOCK_DIR": "lock files serializing promotions/rollbacks (shared by all processes)",
 }
 
 
@@ -28,6 +29,7 @@ def _resources(
     landing_dir: Any,
     asset_dir: Any,
     report_dir: Any,
+    lock_dir: Any,
     tracking_uri: Any,
     mlflow_config_uri: Any,
 ) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def _resources(
         "landing": LandingZone(root=landing_dir),
         "io_manager": ParquetIOManager(base_dir=asset_dir),
         "reports": ReportStore(root=report_dir),
-        "registry": ModelRegistry(tracking_uri=tracking_uri),
+        "registry": ModelRegistry(tracking_uri=tracking_uri, lock_dir=lock_dir),
         MLFLOW_RESOURCE_KEY: mlflow_tracking_run.configured(
             {
                 "experiment_name": spec.experiment_name,
@@ -56,6 +58,7 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
         landing_dir=dg.EnvVar("MLPLATFORM_LANDING_DIR"),
         asset_dir=dg.EnvVar("MLPLATFORM_ASSET_DIR"),
         report_dir=dg.EnvVar("MLPLATFORM_REPORT_DIR"),
+        lock_dir=dg.EnvVar("MLPLATFORM_LOCK_DIR"),
         tracking_uri=dg.EnvVar("MLFLOW_TRACKING_URI"),
         mlflow_config_uri={"env": "MLFLOW_TRACKING_URI"},
     )
@@ -64,7 +67,8 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
 def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
     """Everything under one local directory, with a SQLite MLflow store (tests, benchmarks).
 
-    Layout: ``landing/``, ``assets/``, ``reports/``, ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``).
+    Layout: ``landing/``, ``assets/``, ``reports/``, ``locks/``, ``mlflow/mlflow.db`` (+
+    ``mlflow/artifacts``).
     """
     data_dir = Path(data_dir).resolve()
     tracking_uri = local_tracking_uri(data_dir)
@@ -73,6 +77,7 @@ def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
         landing_dir=str(data_dir / "landing"),
         asset_dir=str(data_dir / "assets"),
         report_dir=str(data_dir / "reports"),
+        lock_dir=str(data_dir / "locks"),
         tracking_uri=tracking_uri,
         mlflow_config_uri=tracking_uri,
     )

@@ -86,6 +86,7 @@ class ProjectSpec:
     min_rows: int = 500
     test_fraction: float = 0.2
     seed: int = 42
+    promotion_margin: float = 0.0
     drift_threshold: float = 0.3
     drift_sample_rows: int = 20_000
     raw_data_fail_after: timedelta = timedelta(days=2)
@@ -114,6 +115,8 @@ class ProjectSpec:
             )
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"{self.name}: test_fraction must be in (0, 1)")
+        if self.promotion_margin < 0:
+            raise ValueError(f"{self.name}: promotion_margin must be >= 0")
         if not 0 < self.drift_threshold <= 1:
             raise ValueError(f"{self.name}: drift_threshold must be in (0, 1]")
 

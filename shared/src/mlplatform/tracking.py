@@ -114,7 +114,10 @@ def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
     from dagster_mlflow import mlflow_tracking
 
     config = context.resource_config
+    # Both URIs are process-global in MLflow: pin them, or a registry URI set earlier in this
+    # process (another run, another store) would receive this run's model versions.
     mlflow.set_tracking_uri(config["mlflow_tracking_uri"])
+    mlflow.set_registry_uri(config["mlflow_tracking_uri"])
     _end_leaked_run(context)
     _ensure_experiment(
         config["mlflow_tracking_uri"], config["experiment_name"], config.get("artifact_location")

@@ -1,0 +1,278 @@
+"""Champion/challenger promotion, rollback, predictions and lineage on a real SQLite registry."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from churn.definitions import spec as churn_spec
+from mlplatform import QualityGate
+from mlplatform.jobs import build_rollback_job
+from mlplatform.promotion import CHAMPION, PREVIOUS, promote
+from mlplatform.registry import ModelRegistry
+from mlplatform.resources import resources_for_dir
+
+# A lower gate, so that a weaker model still passes it and the comparison decides.
+spec = dataclasses.replace(churn_spec, quality_gate=QualityGate("roc_auc", 0.6))
+RAW = dg.AssetKey(["churn", "raw_data"])
+FEATURES = dg.AssetKey(["churn", "features"])
+MODEL = dg.AssetKey(["churn", "model"])
+CHAMPION_KEY = dg.AssetKey(["churn", "champion"])
+PREDICTIONS = dg.AssetKey(["churn", "predictions"])
+DRIFT = dg.AssetKey(["churn", "drift_report"])
+TRAIN_AND_PROMOTE = [RAW, FEATURES, MODEL, CHAMPION_KEY]
+
+
+def make_weak_model(project):
+    """Tenure and contract only: passes the lowered gate, loses to the full model."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    columns = ColumnTransformer(
+        [("tenure", "passthrough", ["tenure_months"]), ("contract", OneHotEncoder(), ["contract"])]
+    )
+    return Pipeline([("columns", columns), ("model", LogisticRegression(max_iter=300))])
+
+
+STRONG = spec
+WEAK = dataclasses.replace(spec, make_model=make_weak_model)
+
+
+def _meta(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+@pytest.fixture
+def registry(data_dir: Path) -> ModelRegistry:
+    return resources_for_dir(spec, data_dir)["registry"]
+
+
+@pytest.fixture
+def rollback(data_dir: Path, instance: dg.DagsterInstance):
+    job = dg.Definitions(
+        jobs=[build_rollback_job(spec)], resources=resources_for_dir(spec, data_dir)
+    ).resolve_job_def("churn_rollback")
+
+    def _rollback(**config: str) -> dg.ExecuteInProcessResult:
+        return job.execute_in_process(
+            run_config={"ops": {"churn_rollback_champion": {"config": config}}},
+            instance=instance,
+            raise_on_error=False,
+        )
+
+    return _rollback
+
+
+def test_first_promoted_worse_kept_better_promoted_tie_kept(land, run_chain, registry) -> None:
+    land("batch_001.csv", rows=3000)
+
+    first = run_chain(TRAIN_AND_PROMOTE, project=WEAK)
+    assert first.success
+    assert _meta(first, CHAMPION_KEY)["promoted"] is True
+    assert "no champion yet" in _meta(first, CHAMPION_KEY)["reason"]
+    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert registry.alias_version("churn", PREVIOUS) is None
+
+    better = run_chain(TRAIN_AND_PROMOTE, project=STRONG)
+    decision = _meta(better, CHAMPION_KEY)
+    assert decision["promoted"] is True and decision["model_version"] == "2"
+    assert decision["challenger_roc_auc"] > decision["champion_roc_auc"]
+    assert (
+        registry.alias_version("churn", CHAMPION),
+        registry.alias_version("churn", PREVIOUS),
+    ) == (
+        "2",
+        "1",
+    )
+
+    worse = run_chain(TRAIN_AND_PROMOTE, project=WEAK)
+    decision = _meta(worse, CHAMPION_KEY)
+    assert worse.success and decision["promoted"] is False
+    assert decision["model_version"] == "2" and decision["challenger_version"] == "3"
+    assert registry.alias_version("churn", CHAMPION) == "2"
+
+    tie = run_chain(TRAIN_AND_PROMOTE, project=STRONG)  # same data, same seed: equal scores
+    decision = _meta(tie, CHAMPION_KEY)
+    assert decision["challenger_roc_auc"] == decision["champion_roc_auc"]
+    assert decision["promoted"] is False and "champion kept" in decision["reason"]
+    assert registry.alias_version("churn", CHAMPION) == "2"
+    assert registry.alias_version("churn", "challenger") == "4"
+
+    tags = registry.client().get_model_version("churn", "3").tags
+    assert tags["promotion.promoted"] == "False"
+    assert tags["promotion.champion_version"] == "2"
+    assert float(tags["promotion.challenger_score"]) == pytest.approx(
+        _meta(worse, CHAMPION_KEY)["challenger_roc_auc"]
+    )
+    run_tags = registry.client().get_run(registry.client().get_model_version("churn", "3").run_id)
+    assert run_tags.data.tags["promotion.reason"] == tags["promotion.reason"]
+
+
+def test_rollback_restores_previous_and_predictions_follow(
+    land, run_chain, registry, rollback
+) -> None:
+    land("batch_001.csv", rows=3000)
+    assert run_chain(TRAIN_AND_PROMOTE, project=WEAK).success
+    assert run_chain(TRAIN_AND_PROMOTE, project=STRONG).success
+    served = run_chain([PREDICTIONS, DRIFT], project=STRONG)
+    assert _meta(served, PREDICTIONS)["model_version"] == "2"
+    assert _meta(served, DRIFT)["model_version"] == "2"
+
+    result = rollback(reason="recall dropped on segment B", requested_by="alice")
+
+    assert result.success
+    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert registry.alias_version("churn", PREVIOUS) == "2"
+    [audit] = [e for e in result.get_asset_materialization_events()]
+    meta = {k: v.value for k, v in audit.materialization.metadata.items()}
+    assert audit.asset_key == CHAMPION_KEY
+    assert meta["requested_by"] == "alice" and meta["reason"] == "recall dropped on segment B"
+    assert (meta["rolled_back_from"], meta["model_version"]) == ("2", "1")
+    assert (
+        registry.client().get_model_version("churn", "2").tags["rollback.requested_by"] == "alice"
+    )
+
+    after = run_chain([PREDICTIONS, DRIFT], project=STRONG)
+    assert _meta(after, PREDICTIONS)["model_version"] == "1"
+    assert _meta(after, DRIFT)["model_version"] == "1"
+    stored = Path(_meta(after, PREDICTIONS)["path"])
+    import pandas as pd
+
+    frame = pd.read_parquet(stored)
+    assert set(frame["model_version"]) == {"1"} and len(frame) == 3000
+    assert {"customer_id", "prediction", "probability"} <= set(frame.columns)
+
+
+def test_bad_rollback_requests_change_nothing(land, run_chain, registry, rollback) -> None:
+    land("batch_001.csv", rows=3000)
+    assert run_chain(TRAIN_AND_PROMOTE, project=STRONG).success
+
+    no_previous = rollback(reason="x", requested_by="bob")
+    unknown = rollback(reason="x", requested_by="bob", to_version="99")
+    same = rollback(reason="x", requested_by="bob", to_version="1")
+
+    for result, text in (
+        (no_previous, "no 'previous' champion recorded"),
+        (unknown, "has no version '99'; champion unchanged"),
+        (same, "v1 is already the champion"),
+    ):
+        assert not result.success
+        [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert text in failure.step_failure_data.error.to_string()
+    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert not result.get_asset_materialization_events()
+
+
+def test_rollback_one_line_command(land, run_chain, registry, data_dir, tmp_path) -> None:
+    land("batch_001.csv", rows=3000)
+    assert run_chain(TRAIN_AND_PROMOTE, project=WEAK).success
+    assert run_chain(TRAIN_AND_PROMOTE, project=STRONG).success
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(tmp_path / "home"),
+        "MLPLATFORM_LANDING_DIR": str(data_dir / "landing"),
+        "MLPLATFORM_ASSET_DIR": str(data_dir / "assets"),
+        "MLPLATFORM_REPORT_DIR": str(data_dir / "reports"),
+        "MLPLATFORM_LOCK_DIR": str(data_dir / "locks"),
+        "MLFLOW_TRACKING_URI": registry.tracking_uri,
+    }
+    (tmp_path / "home").mkdir()
+    command = [sys.executable, "-m", "churn", "rollback", "--reason", "hotfix", "--by", "carol"]
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [*command[:-4], "--to-version", "7", "--reason", "r", "--by", "carol"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rollback recorded in Dagster run" in done.stdout
+    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert again.returncode == 1 and "has no version '7'" in again.stderr
+    assert registry.alias_version("churn", CHAMPION) == "1"
+
+
+def _register_versions(land, run_chain, count: int) -> None:
+    land("batch_001.csv", rows=3000)
+    assert run_chain(TRAIN_AND_PROMOTE, project=WEAK).success  # v1, champion
+    for _ in range(count):
+        assert run_chain([RAW, FEATURES, MODEL], project=STRONG).success  # challengers only
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "without-lock-control"])
+def test_racing_promotions_leave_one_champion_and_a_consistent_log(
+    land, run_chain, registry, locked, monkeypatch
+) -> None:
+    _register_versions(land, run_chain, count=2)  # v2 and v3, both better than v1
+    if not locked:  # control: proves the test detects a lost update when nothing serializes
+        monkeypatch.setattr(ModelRegistry, "lock", lambda self, name: nullcontext())
+    scores = {"1": 0.70, "2": 0.80, "3": 0.85}
+    start = threading.Barrier(2)
+    decisions = {}
+
+    def slow_score(version: str) -> float:
+        time.sleep(0.3)  # widen the read-decide-write window
+        return scores[version]
+
+    def run(version: str) -> None:
+        start.wait()
+        decisions[version] = promote(
+            registry, "churn", version, spec.quality_gate, 0.0, slow_score
+        )
+
+    threads = [threading.Thread(target=run, args=(v,)) for v in ("2", "3")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    ordered = sorted(decisions.values(), key=lambda d: d.decided_at)
+    consistent = (
+        ordered[0].champion_version == "1"
+        and ordered[1].champion_version == ordered[0].champion_after
+        and registry.alias_version("churn", CHAMPION) == ordered[1].champion_after == "3"
+    )
+    if locked:
+        assert consistent, ordered
+        promoted = [d for d in ordered if d.promoted]
+        expected_previous = promoted[-1].champion_version
+        assert registry.alias_version("churn", PREVIOUS) == expected_previous
+    else:
+        assert not consistent, "without the lock both promotions compare against v1"
+
+
+def test_lineage_tags_and_data_hash_changes_iff_data_changes(land, run_chain, registry) -> None:
+    land("batch_001.csv", rows=3000)
+    first = run_chain([RAW, FEATURES, MODEL], project=STRONG)
+    second = run_chain([RAW, FEATURES, MODEL], project=STRONG)
+    land("batch_002.csv", rows=500, seed=2)
+    third = run_chain([RAW, FEATURES, MODEL], project=STRONG)
+
+    client = registry.client()
+    tags = {v: client.get_model_version("churn", v).tags for v in ("1", "2", "3")}
+    for version, result in zip(("1", "2", "3"), (first, second, third), strict=True):
+        assert tags[version]["dagster_run_id"] == result.run_id
+        assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?|unknown", tags[version]["code_version"])
+        assert tags[version]["features"] == ",".join(spec.feature_columns)
+        meta = _meta(result, MODEL)
+        assert meta["lineage/training_data_hash"] == tags[version]["training_data_hash"]
+    assert tags["1"]["training_data_hash"] == tags["2"]["training_data_hash"]
+    assert tags["1"]["reference_data_hash"] == tags["2"]["reference_data_hash"]
+    assert tags["3"]["training_data_hash"] != tags["2"]["training_data_hash"]
+    assert tags["3"]["reference_data_hash"] != tags["2"]["reference_data_hash"]
