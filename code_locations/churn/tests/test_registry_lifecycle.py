@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from churn.definitions import spec as churn_spec
@@ -148,10 +149,7 @@ def test_rollback_restores_previous_and_predictions_follow(
     after = run_chain([PREDICTIONS, DRIFT], project=STRONG)
     assert _meta(after, PREDICTIONS)["model_version"] == "1"
     assert _meta(after, DRIFT)["model_version"] == "1"
-    stored = Path(_meta(after, PREDICTIONS)["path"])
-    import pandas as pd
-
-    frame = pd.read_parquet(stored)
+    frame = pd.read_parquet(_meta(after, PREDICTIONS)["path"])
     assert set(frame["model_version"]) == {"1"} and len(frame) == 3000
     assert {"customer_id", "prediction", "probability"} <= set(frame.columns)
 
