@@ -9,9 +9,10 @@ import dagster as dg
 import pytest
 
 from churn.definitions import spec
-from mlplatform import ProjectSpec, build_project_assets
+from mlplatform import ProjectSpec
 from mlplatform.landing import write_batch
-from mlplatform.resources import local_tracking_uri, resources_for_dir
+from mlplatform.resources import local_tracking_uri
+from mlplatform.testing import materialize_project
 
 
 @pytest.fixture
@@ -55,12 +56,6 @@ def run_chain(
     def _run(
         selection: list[dg.AssetKey] | None = None, project: ProjectSpec = spec
     ) -> dg.ExecuteInProcessResult:
-        return dg.materialize(
-            build_project_assets(project),
-            resources=resources_for_dir(project, data_dir),
-            instance=instance,
-            selection=selection,
-            raise_on_error=False,
-        )
+        return materialize_project(project, data_dir, instance, selection)
 
     return _run

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from churn.definitions import spec
+from mlplatform.testing import failure_text
 
 RAW = dg.AssetKey(["churn", "raw_data"])
 FEATURES = dg.AssetKey(["churn", "features"])
@@ -65,20 +66,6 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _reported_problems(result: dg.ExecuteInProcessResult) -> str:
-    failures = [
-        e.event_specific_data.error.to_string()
-        for e in result.all_events
-        if e.event_type_value == "STEP_FAILURE"
-    ]
-    checks = [
-        f"{e.description}\n{e.metadata['problems'].value}"
-        for e in result.get_asset_check_evaluations()
-        if not e.passed
-    ]
-    return "\n".join(failures + checks)
-
-
 @pytest.mark.parametrize("case", list(BAD_FILES))
 def test_bad_file_is_rejected_and_left_untouched(case, landing_dir, run_chain, tracking_uri):
     name, write, expected = BAD_FILES[case]
@@ -90,7 +77,7 @@ def test_bad_file_is_rejected_and_left_untouched(case, landing_dir, run_chain, t
     result = run_chain()
 
     assert not result.success
-    problems = _reported_problems(result)
+    problems = failure_text(result)
     assert name in problems, problems
     for text in expected:
         assert text in problems, problems
@@ -114,7 +101,7 @@ def test_bad_batch_after_good_one_keeps_model_and_stored_data(
     result = run_chain()
 
     assert not result.success
-    assert "batch_002.csv: 7 rows with null target" in _reported_problems(result)
+    assert "batch_002.csv: 7 rows with null target" in failure_text(result)
     assert {p.name: _digest(p) for p in landing_dir.iterdir()} == landed_before
     assert _digest(stored) == stored_before
     assert len(pd.read_parquet(stored)) == 2000
@@ -127,4 +114,4 @@ def test_no_landed_files_is_a_clear_error(landing_dir, run_chain):
     result = run_chain()
 
     assert not result.success
-    assert f"no raw data in {landing_dir}" in _reported_problems(result)
+    assert f"no raw data in {landing_dir}" in failure_text(result)

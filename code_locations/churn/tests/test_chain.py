@@ -11,6 +11,14 @@ import pytest
 
 from churn.definitions import spec
 from mlplatform import QualityGate
+from mlplatform.testing import (
+    check_evaluations,
+    failure_text,
+    materialization_metadata,
+    materialized_keys,
+    mlflow_runs,
+    model_versions,
+)
 
 MODEL = dg.AssetKey(["churn", "model"])
 DRIFT = dg.AssetKey(["churn", "drift_report"])
@@ -20,36 +28,12 @@ CHAMPION = dg.AssetKey(["churn", "champion"])
 PREDICTIONS = dg.AssetKey(["churn", "predictions"])
 
 
-def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
-    return {e.asset_key for e in result.get_asset_materialization_events()}
-
-
-def _metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
-    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
-    return {k: v.value for k, v in event.materialization.metadata.items()}
-
-
-def _checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
-
-
-def _mlflow_runs(tracking_uri: str) -> list[mlflow.entities.Run]:
-    client = mlflow.MlflowClient(tracking_uri)
-    experiment = client.get_experiment_by_name(spec.experiment_name)
-    return client.search_runs([experiment.experiment_id]) if experiment else []
+def _mlflow_runs(tracking_uri: str) -> list:
+    return mlflow_runs(tracking_uri, spec.experiment_name)
 
 
 def _versions(tracking_uri: str) -> list:
-    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
-    return client.search_model_versions(f"name='{spec.registered_model_name}'")
-
-
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
-    return "\n".join(
-        e.event_specific_data.error.to_string()
-        for e in result.all_events
-        if e.event_type_value == "STEP_FAILURE"
-    )
+    return model_versions(tracking_uri, spec.registered_model_name)
 
 
 def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri) -> None:
@@ -59,10 +43,10 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     result = run_chain()
 
     assert result.success
-    assert _materialized(result) == {RAW, FEATURES, MODEL, CHAMPION, DRIFT, PREDICTIONS}
-    assert all(c.passed for c in _checks(result).values())
-    assert _metadata(result, RAW)["dagster/row_count"] == 3000
-    model_meta = _metadata(result, MODEL)
+    assert materialized_keys(result) == {RAW, FEATURES, MODEL, CHAMPION, DRIFT, PREDICTIONS}
+    assert all(c.passed for c in check_evaluations(result).values())
+    assert materialization_metadata(result, RAW)["dagster/row_count"] == 3000
+    model_meta = materialization_metadata(result, MODEL)
     [version] = _versions(tracking_uri)
     assert str(version.version) == "1" and model_meta["model_version"] == "1"
     [run] = _mlflow_runs(tracking_uri)
@@ -74,7 +58,7 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     assert {"roc_auc", "accuracy", "f1", "log_loss"} <= set(run.data.metrics)
     assert version.tags["quality_gate"] == "passed"
 
-    drift = _metadata(result, DRIFT)
+    drift = materialization_metadata(result, DRIFT)
     report = Path(drift["report_path"])
     assert report.stat().st_size > 10_000 and b"<html" in report.read_bytes()[:2000].lower()
     assert drift["model_version"] == "1"
@@ -90,7 +74,7 @@ def test_logged_model_has_signature_example_and_pinned_requirements(
     result = run_chain()
     assert result.success
 
-    model_uri = _metadata(result, MODEL)["model_uri"]
+    model_uri = materialization_metadata(result, MODEL)["model_uri"]
     mlflow.set_tracking_uri(tracking_uri)
     info = mlflow.models.get_model_info(model_uri)
     assert info.signature is not None and "tenure_months" in str(info.signature.inputs)
@@ -123,7 +107,7 @@ def test_failing_model_step_marks_mlflow_run_failed(land, run_chain, tracking_ur
     result = run_chain(project=dataclasses.replace(spec, make_model=broken_model))
 
     assert not result.success
-    assert "estimator construction failed" in _failure_message(result)
+    assert "estimator construction failed" in failure_text(result)
     [run] = _mlflow_runs(tracking_uri)
     assert run.info.status == "FAILED"
     assert run.data.tags["dagster_run_id"] == result.run_id
@@ -138,9 +122,9 @@ def test_quality_gate_blocks_weak_model(land, run_chain, tracking_uri) -> None:
     result = run_chain(project=strict)
 
     assert not result.success
-    gate = _checks(result)["roc_auc_gate"]
+    gate = check_evaluations(result)["roc_auc_gate"]
     assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
-    assert DRIFT not in _materialized(result)
+    assert DRIFT not in materialized_keys(result)
     [run] = _mlflow_runs(tracking_uri)
     assert run.info.status == "FAILED"
     [version] = _versions(tracking_uri)
@@ -151,15 +135,15 @@ def test_drifted_batch_raises_drift_warning(land, run_chain) -> None:
     land("batch_001.csv", rows=3000, seed=1)
     baseline = run_chain()
     assert baseline.success
-    assert _checks(baseline)["drift_share_below_threshold"].passed
-    assert _metadata(baseline, DRIFT)["drift_share"] <= spec.drift_threshold
+    assert check_evaluations(baseline)["drift_share_below_threshold"].passed
+    assert materialization_metadata(baseline, DRIFT)["drift_share"] <= spec.drift_threshold
 
     land("batch_002.csv", rows=9000, seed=2, drift=0.8)
     drifted = run_chain(selection=[RAW, DRIFT])
 
     assert drifted.success, "a WARN check must not fail the run"
-    check = _checks(drifted)["drift_share_below_threshold"]
+    check = check_evaluations(drifted)["drift_share_below_threshold"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
-    share = _metadata(drifted, DRIFT)["drift_share"]
+    share = materialization_metadata(drifted, DRIFT)["drift_share"]
     assert share > spec.drift_threshold
-    assert "| yes |" in _metadata(drifted, DRIFT)["column_drift"]
+    assert "| yes |" in materialization_metadata(drifted, DRIFT)["column_drift"]

@@ -1,0 +1,78 @@
+"""Helpers for a code location's in-process tests (plain functions; fixtures stay in conftest).
+
+Example::
+
+    result = materialize_project(spec, tmp_path / "data", instance)
+    assert materialization_metadata(result, dg.AssetKey([spec.name, "model"]))["model_version"]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from mlplatform.factory import build_project_assets
+from mlplatform.resources import resources_for_dir
+from mlplatform.spec import ProjectSpec
+
+
+def materialize_project(
+    spec: ProjectSpec,
+    data_dir: Path,
+    instance: dg.DagsterInstance,
+    selection: list[dg.AssetKey] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """The project's assets (all, or ``selection``) in process on ``resources_for_dir``."""
+    return dg.materialize(
+        build_project_assets(spec),
+        resources=resources_for_dir(spec, data_dir),
+        instance=instance,
+        selection=selection,
+        raise_on_error=False,
+    )
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
+    return {e.asset_key for e in result.get_asset_materialization_events()}
+
+
+def materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    """Metadata values of the single materialization of ``key`` in ``result``."""
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def failure_text(result: dg.ExecuteInProcessResult) -> str:
+    """Every step error (with causes) and every failed check's description and problems."""
+    failures = [
+        e.event_specific_data.error.to_string()
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    ]
+    checks = [
+        f"{e.description}\n{e.metadata['problems'].value if 'problems' in e.metadata else ''}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    ]
+    return "\n".join(failures + checks)
+
+
+def mlflow_runs(tracking_uri: str, experiment_name: str) -> list[Any]:
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri)
+    experiment = client.get_experiment_by_name(experiment_name)
+    return client.search_runs([experiment.experiment_id]) if experiment else []
+
+
+def model_versions(tracking_uri: str, model_name: str) -> list[Any]:
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
+    return client.search_model_versions(f"name='{model_name}'")
