@@ -35,7 +35,23 @@ def test_workspace_validates_every_location(root: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "Validation successful for code location churn" in output
+    for location in ("churn", "vehicle_pricing"):
+        assert f"Validation successful for code location {location}." in output
+
+
+def test_each_location_sees_only_its_own_dependencies(root: Path) -> None:
+    """lightgbm is vehicle_pricing's alone; every location has the shared platform library."""
+    probe = (
+        "import importlib.util as u; "
+        "print(bool(u.find_spec('lightgbm')), bool(u.find_spec('mlplatform')))"
+    )
+    seen = {
+        name: subprocess.run(
+            [_location_python(root, name), "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for name in ("churn", "vehicle_pricing")
+    }
+    assert seen == {"churn": ["False", "True"], "vehicle_pricing": ["True", "True"]}
 
 
 @pytest.mark.slow

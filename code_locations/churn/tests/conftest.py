@@ -1,61 +1,13 @@
-"""Fixtures: a temp data dir with real resources, a real SQLite MLflow store, a test instance."""
+"""Fixtures come from the platform's pytest plugin; this location only names its spec."""
 
-from __future__ import annotations
-
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import dagster as dg
 import pytest
 
 from churn.definitions import spec
 from mlplatform import ProjectSpec
-from mlplatform.landing import write_batch
-from mlplatform.resources import local_tracking_uri
-from mlplatform.testing import materialize_project
+
+pytest_plugins = ["mlplatform.pytest_plugin"]
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def landing_dir(data_dir: Path) -> Path:
-    return data_dir / "landing" / spec.name
-
-
-@pytest.fixture
-def land(landing_dir: Path) -> Callable[..., Path]:
-    """Land a generated batch: ``land("b1.csv", rows=2000, seed=1, drift=0.0)``."""
-
-    def _land(name: str, rows: int = 2000, seed: int = 1, drift: float = 0.0) -> Path:
-        return write_batch(landing_dir, name, spec.generate(rows, seed, drift))
-
-    return _land
-
-
-@pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
-@pytest.fixture
-def tracking_uri(data_dir: Path) -> str:
-    return local_tracking_uri(data_dir)
-
-
-@pytest.fixture
-def run_chain(
-    data_dir: Path, instance: dg.DagsterInstance
-) -> Callable[..., dg.ExecuteInProcessResult]:
-    """Materialize the churn assets (all, or a selection) in process against ``data_dir``;
-    ``project`` swaps in a variant of the churn spec."""
-
-    def _run(
-        selection: list[dg.AssetKey] | None = None, project: ProjectSpec = spec
-    ) -> dg.ExecuteInProcessResult:
-        return materialize_project(project, data_dir, instance, selection)
-
-    return _run
+def project_spec() -> ProjectSpec:
+    return spec

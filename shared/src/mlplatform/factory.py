@@ -259,7 +259,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
         def score(version: str) -> float:
             estimator = registry.load_model(name, version)
-            return evaluate(spec, estimator, holdout.x_test, holdout.y_test)[gate.metric]
+            scores = evaluate(spec, estimator, holdout.x_test, holdout.y_test, holdout.y_train)
+            return scores[gate.metric]
 
         decision = promote(registry, name, challenger_version, gate, spec.promotion_margin, score)
         context.log.info(

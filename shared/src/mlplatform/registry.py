@@ -83,6 +83,7 @@ def log_trained_model(
         signature=infer_signature(example, predict(example)),
         input_example=example,
         registered_model_name=spec.registered_model_name,
+        skops_trusted_types=list(spec.model_trusted_types) or None,
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(REFERENCE_ARTIFACT).name

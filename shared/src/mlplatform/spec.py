@@ -92,6 +92,8 @@ class ProjectSpec:
     raw_data_fail_after: timedelta = timedelta(days=2)
     model_fail_after: timedelta = timedelta(days=8)
     model_packages: tuple[str, ...] = ()
+    # Non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
+    model_trusted_types: tuple[str, ...] = ()
     extra_tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

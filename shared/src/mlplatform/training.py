@@ -45,8 +45,15 @@ def split_features(spec: ProjectSpec, features: pd.DataFrame) -> Split:
     return Split(x_train, x_test, y_train, y_test)
 
 
-def evaluate(spec: ProjectSpec, estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """Held-out metrics for the spec's task."""
+def evaluate(
+    spec: ProjectSpec, estimator: Any, x: pd.DataFrame, y: pd.Series, y_train: pd.Series
+) -> dict[str, float]:
+    """Held-out metrics for the spec's task.
+
+    Regression also reports the naive baseline (predict the training median): ``baseline_mae``
+    and ``mae_vs_baseline`` (model MAE / baseline MAE; gate on it to require beating the median
+    by a margin, e.g. ``QualityGate("mae_vs_baseline", 0.7, higher_is_better=False)``).
+    """
     from sklearn import metrics
 
     if spec.task == "classification":
@@ -59,10 +66,14 @@ def evaluate(spec: ProjectSpec, estimator: Any, x: pd.DataFrame, y: pd.Series) -
             "log_loss": float(metrics.log_loss(y, proba)),
         }
     predicted = estimator.predict(x)
+    mae = float(metrics.mean_absolute_error(y, predicted))
+    baseline_mae = float(metrics.mean_absolute_error(y, [float(y_train.median())] * len(y)))
     return {
-        "mae": float(metrics.mean_absolute_error(y, predicted)),
+        "mae": mae,
         "rmse": float(metrics.root_mean_squared_error(y, predicted)),
         "r2": float(metrics.r2_score(y, predicted)),
+        "baseline_mae": baseline_mae,
+        "mae_vs_baseline": mae / baseline_mae if baseline_mae else float("inf"),
     }
 
 
@@ -71,7 +82,7 @@ def train(spec: ProjectSpec, features: pd.DataFrame) -> TrainedModel:
     split = split_features(spec, features)
     estimator = spec.make_model(spec)
     estimator.fit(split.x_train, split.y_train)
-    scores = evaluate(spec, estimator, split.x_test, split.y_test)
+    scores = evaluate(spec, estimator, split.x_test, split.y_test, split.y_train)
     if spec.quality_gate.metric not in scores:
         raise ValueError(
             f"{spec.name}: quality gate metric {spec.quality_gate.metric!r} is not one of "

@@ -1,0 +1,70 @@
+"""Pytest fixtures for a code location's tests. Enable in the location's ``conftest.py``::
+
+    pytest_plugins = ["mlplatform.pytest_plugin"]
+
+    @pytest.fixture
+    def project_spec() -> ProjectSpec:
+        return spec
+
+Everything runs against real parts in a temp dir: a test Dagster instance, Parquet assets, and
+a SQLite MLflow store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from mlplatform.landing import write_batch
+from mlplatform.resources import local_tracking_uri
+from mlplatform.spec import ProjectSpec
+from mlplatform.testing import materialize_project
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def landing_dir(data_dir: Path, project_spec: ProjectSpec) -> Path:
+    return data_dir / "landing" / project_spec.name
+
+
+@pytest.fixture
+def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
+    """Land a generated batch: ``land("b1.csv", rows=2000, seed=1, drift=0.0)``."""
+
+    def _land(name: str, rows: int = 2000, seed: int = 1, drift: float = 0.0) -> Path:
+        return write_batch(landing_dir, name, project_spec.generate(rows, seed, drift))
+
+    return _land
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as inst:
+        yield inst
+
+
+@pytest.fixture
+def tracking_uri(data_dir: Path) -> str:
+    return local_tracking_uri(data_dir)
+
+
+@pytest.fixture
+def run_chain(
+    data_dir: Path, instance: dg.DagsterInstance, project_spec: ProjectSpec
+) -> Callable[..., dg.ExecuteInProcessResult]:
+    """Materialize the project's assets (all, or a selection) in process against ``data_dir``;
+    ``project`` swaps in a variant of the spec."""
+
+    def _run(
+        selection: list[dg.AssetKey] | None = None, project: ProjectSpec | None = None
+    ) -> dg.ExecuteInProcessResult:
+        return materialize_project(project or project_spec, data_dir, instance, selection)
+
+    return _run
