@@ -61,15 +61,17 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
 
 
 @contextmanager
-def dagster_dev(root: Path, env: Mapping[str, str], log: Path) -> Iterator[int]:
-    """`dagster dev -w workspace.yaml` from the repo root; yields the webserver port.
+def dagster_dev(
+    root: Path, env: Mapping[str, str], log: Path, workspace: Path | None = None
+) -> Iterator[int]:
+    """`dagster dev -w <workspace>` from the repo root; yields the webserver port.
 
     Started in its own process group and stopped by that group's id only.
     """
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(root / ".venv/bin/dagster"), "dev", "-w", "workspace.yaml"]
+            [str(root / ".venv/bin/dagster"), "dev", "-w", str(workspace or "workspace.yaml")]
             + ["-h", "127.0.0.1", "-p", str(port)],
             cwd=root,
             env={**os.environ, **env},

@@ -1,5 +1,6 @@
-"""The workspace loads every location from its own environment, and runs launched the way the UI
-launches them (the implicit asset job, through the webserver and daemon) track MLflow correctly.
+"""The workspace loads every location from its own environment; runs launched the way the UI
+launches them (the implicit asset job, through webserver and daemon) execute in the location's
+own interpreter and track MLflow correctly; a broken location does not take the others down.
 """
 
 from __future__ import annotations
@@ -10,13 +11,32 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-from .dagster_processes import dagster_dev, location_statuses, wait_for
+from .dagster_processes import dagster_dev, graphql, location_statuses, wait_for
+
+MATERIALIZATION_QUERY = """
+query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
+    assetMaterializations(limit: 1) {
+        runId metadataEntries { label ... on TextMetadataEntry { text } }
+    }
+} } }
+"""
+LOCATION_ERROR_QUERY = """
+{ workspaceOrError { ... on Workspace { locationEntries {
+    name locationOrLoadError { ... on PythonError { message } }
+} } } }
+"""
 
 
 def _location_python(root: Path, name: str) -> str:
     return str(root / "code_locations" / name / ".venv/bin/python")
+
+
+def _location_names(root: Path) -> list[str]:
+    entries = yaml.safe_load((root / "workspace.yaml").read_text())["load_from"]
+    return [e["python_module"]["location_name"] for e in entries]
 
 
 def test_platform_environment_has_no_project_dependencies() -> None:
@@ -54,8 +74,35 @@ def test_each_location_sees_only_its_own_dependencies(root: Path) -> None:
     assert seen == {"churn": ["False", "True"], "vehicle_pricing": ["True", "True"]}
 
 
+def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
+    """The repo's workspace plus a location whose module fails to import."""
+    broken = folder / "broken_location.py"
+    broken.write_text("import no_such_package_for_this_test  # noqa: F401\n")
+    config = yaml.safe_load((root / "workspace.yaml").read_text())
+    config["load_from"].append(
+        {
+            "python_file": {
+                "relative_path": str(broken),
+                "location_name": "broken",
+                "executable_path": "code_locations/churn/.venv/bin/python",
+            }
+        }
+    )
+    path = folder / "workspace.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _latest_materialization(port: int, key: list[str]) -> dict:
+    data = graphql(port, MATERIALIZATION_QUERY, {"key": {"path": key}})["data"]["assetOrError"]
+    [event] = data["assetMaterializations"]
+    entries = {e["label"]: e.get("text") for e in event["metadataEntries"]}
+    return {"run_id": event["runId"], **entries}
+
+
 @pytest.mark.slow
-def test_ui_launched_materialization_tracks_one_finished_mlflow_run(root, tmp_path) -> None:
+def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tmp_path) -> None:
+    locations = _location_names(root)
     data = tmp_path / "data"
     env = {
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
@@ -70,33 +117,53 @@ def test_ui_launched_materialization_tracks_one_finished_mlflow_run(root, tmp_pa
     (tmp_path / "dagster_home" / "dagster.yaml").write_text(
         (root / "scripts/dagster.local.yaml").read_text()
     )
-    subprocess.run(
-        [_location_python(root, "churn"), "-m", "churn", "land", "--rows", "3000", "--seed", "1"],
-        env={**env, "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
-
-    with dagster_dev(root, env, tmp_path / "dagster-dev.log") as port:
-        wait_for(
-            lambda: location_statuses(port).get("churn") == ("LOADED", "RepositoryLocation"),
-            120,
-            "churn to load",
+    for name in locations:
+        subprocess.run(
+            [_location_python(root, name), "-m", name, "land", "--rows", "2000", "--seed", "1"],
+            env={**env, "PATH": "/usr/bin:/bin"},
+            check=True,
         )
+    workspace = _workspace_with_broken_location(root, tmp_path)
+
+    with dagster_dev(root, env, tmp_path / "dagster-dev.log", workspace) as port:
+        statuses = wait_for(
+            lambda: (
+                (s := location_statuses(port))
+                and all(s.get(n) == ("LOADED", "RepositoryLocation") for n in locations)
+                and s.get("broken", ("",))[0] == "LOADED"
+                and s
+            ),
+            180,
+            "every location to load",
+        )
+        assert statuses["broken"] == ("LOADED", "PythonError")
+        error = graphql(port, LOCATION_ERROR_QUERY)["data"]["workspaceOrError"]
+        [broken] = [e for e in error["locationEntries"] if e["name"] == "broken"]
+        assert "no_such_package_for_this_test" in broken["locationOrLoadError"]["message"]
+
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-        run_id = client.submit_job_execution(
-            "__ASSET_JOB", repository_location_name="churn", repository_name="__repository__"
-        )
+        runs = {
+            name: client.submit_job_execution(
+                "__ASSET_JOB", repository_location_name=name, repository_name="__repository__"
+            )
+            for name in locations
+        }
 
-        def finished() -> str | None:
+        def all_finished() -> dict[str, str] | None:
             try:
-                status = client.get_run_status(run_id).value
+                states = {n: client.get_run_status(r).value for n, r in runs.items()}
             except DagsterGraphQLClientError:
                 return None
-            return status if status in ("SUCCESS", "FAILURE", "CANCELED") else None
+            done = all(s in ("SUCCESS", "FAILURE", "CANCELED") for s in states.values())
+            return states if done else None
 
-        status = wait_for(finished, 300, f"run {run_id} to finish", interval=2)
+        states = wait_for(all_finished, 600, "one run per location to finish", interval=3)
         log = (tmp_path / "dagster-dev.log").read_text()
-        assert status == "SUCCESS", log[-5000:]
+        assert states == {n: "SUCCESS" for n in locations}, log[-5000:]
+        for name in locations:
+            raw = _latest_materialization(port, [name, "raw_data"])
+            assert raw["run_id"] == runs[name]
+            assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
 
     query = (
         "import json, mlflow; c = mlflow.MlflowClient(); "
@@ -104,12 +171,12 @@ def test_ui_launched_materialization_tracks_one_finished_mlflow_run(root, tmp_pa
         "print(json.dumps([[r.data.tags.get('dagster_run_id'), r.info.status] "
         "for r in c.search_runs([e.experiment_id])]))"
     )
-    runs = subprocess.run(
+    tracked = subprocess.run(
         [_location_python(root, "churn"), "-c", query],
         env={**env, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=True,
     )
-    assert json.loads(runs.stdout) == [[run_id, "FINISHED"]]
-    assert list((data / "reports" / "churn").glob(f"drift_report-{run_id}.html"))
+    assert json.loads(tracked.stdout) == [[runs["churn"], "FINISHED"]]
+    assert list((data / "reports" / "churn").glob(f"drift_report-{runs['churn']}.html"))

@@ -6,6 +6,7 @@ report and predictions also read the current ``raw_data``, and ``champion`` scor
 blocking, so nothing downstream is built from data or a model that broke a rule.
 """
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -111,6 +112,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
                 "dagster/column_schema": _table_schema(frame),
                 "files": dg.MetadataValue.json(sorted(files)),
                 "preview": _preview(frame),
+                # Which environment ran this: each location must run in its own interpreter.
+                "runtime/python": sys.executable,
             },
         )
 
