@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in the churn environment; each prints ratios against an in-run baseline.
+# Run every benchmark; each prints ratios against a baseline measured in the same run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,3 +10,5 @@ for bench in bench_import bench_model_logging bench_chain; do
   echo "== $bench"
   "$python" "bench/$bench.py" 2>/dev/null
 done
+echo "== bench_code_servers (platform environment)"
+.venv/bin/python bench/bench_code_servers.py
