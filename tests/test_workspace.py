@@ -30,6 +30,10 @@ LOCATION_ERROR_QUERY = """
 """
 
 
+DAILY = "demand_forecasting"
+DAYS = ["2026-03-01", "2026-03-02"]
+
+
 def _location_python(root: Path, name: str) -> str:
     return str(root / "code_locations" / name / ".venv/bin/python")
 
@@ -55,7 +59,7 @@ def test_workspace_validates_every_location(root: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    for location in ("churn", "vehicle_pricing"):
+    for location in _location_names(root):
         assert f"Validation successful for code location {location}." in output
 
 
@@ -69,9 +73,13 @@ def test_each_location_sees_only_its_own_dependencies(root: Path) -> None:
         name: subprocess.run(
             [_location_python(root, name), "-c", probe], capture_output=True, text=True, check=True
         ).stdout.split()
-        for name in ("churn", "vehicle_pricing")
+        for name in _location_names(root)
     }
-    assert seen == {"churn": ["False", "True"], "vehicle_pricing": ["True", "True"]}
+    assert seen == {
+        "churn": ["False", "True"],
+        "vehicle_pricing": ["True", "True"],
+        "demand_forecasting": ["False", "True"],
+    }
 
 
 def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
@@ -91,6 +99,32 @@ def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
     path = folder / "workspace.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
+
+
+BACKFILL_MUTATION = """
+mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+    __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message }
+} }
+"""
+BACKFILL_QUERY = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill {
+    status runs(limit: 10) { runId status }
+} } }
+"""
+
+
+def _backfill(port: int, location: str, days: list[str]) -> str:
+    """What the UI does for "Materialize" over a date range of partitioned assets."""
+    params = {
+        "partitionNames": days,
+        "assetSelection": [{"path": [location, "raw_data"]}],
+        "fromFailure": False,
+    }
+    answer = graphql(port, BACKFILL_MUTATION, {"params": params})["data"][
+        "launchPartitionBackfill"
+    ]
+    assert answer["__typename"] == "LaunchBackfillSuccess", answer
+    return answer["backfillId"]
 
 
 def _latest_materialization(port: int, key: list[str]) -> dict:
@@ -118,11 +152,11 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         (root / "scripts/dagster.local.yaml").read_text()
     )
     for name in locations:
-        subprocess.run(
-            [_location_python(root, name), "-m", name, "land", "--rows", "2000", "--seed", "1"],
-            env={**env, "PATH": "/usr/bin:/bin"},
-            check=True,
-        )
+        days = DAYS if name == DAILY else [None]
+        for day in days:
+            command = [_location_python(root, name), "-m", name, "land", "--seed", "1"]
+            command += ["--rows", "2000"] + (["--date", day] if day else [])
+            subprocess.run(command, env={**env, "PATH": "/usr/bin:/bin"}, check=True)
     workspace = _workspace_with_broken_location(root, tmp_path)
 
     with dagster_dev(root, env, tmp_path / "dagster-dev.log", workspace) as port:
@@ -142,28 +176,42 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         assert "no_such_package_for_this_test" in broken["locationOrLoadError"]["message"]
 
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+        unpartitioned = [n for n in locations if n != DAILY]
         runs = {
             name: client.submit_job_execution(
                 "__ASSET_JOB", repository_location_name=name, repository_name="__repository__"
             )
-            for name in locations
+            for name in unpartitioned
         }
+        backfill = _backfill(port, DAILY, DAYS)
 
         def all_finished() -> dict[str, str] | None:
             try:
                 states = {n: client.get_run_status(r).value for n, r in runs.items()}
             except DagsterGraphQLClientError:
                 return None
-            done = all(s in ("SUCCESS", "FAILURE", "CANCELED") for s in states.values())
+            filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
+            states[DAILY] = filled["partitionBackfillOrError"]["status"]
+            done = all(
+                s in ("SUCCESS", "FAILURE", "CANCELED") or s.startswith(("COMPLETED", "FAILED"))
+                for s in states.values()
+            )
             return states if done else None
 
-        states = wait_for(all_finished, 600, "one run per location to finish", interval=3)
+        states = wait_for(all_finished, 600, "every location's runs to finish", interval=3)
         log = (tmp_path / "dagster-dev.log").read_text()
-        assert states == {n: "SUCCESS" for n in locations}, log[-5000:]
-        for name in locations:
+        expected = {n: "SUCCESS" for n in unpartitioned} | {DAILY: "COMPLETED_SUCCESS"}
+        assert states == expected, log[-5000:]
+        for name in unpartitioned:
             raw = _latest_materialization(port, [name, "raw_data"])
             assert raw["run_id"] == runs[name]
             assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
+        filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
+        backfill_runs = filled["partitionBackfillOrError"]["runs"]
+        assert len(backfill_runs) == len(DAYS), "multi_run(1): one run per day"
+        assert {r["status"] for r in backfill_runs} == {"SUCCESS"}
+        raw = _latest_materialization(port, [DAILY, "raw_data"])
+        assert f"/code_locations/{DAILY}/.venv/bin/python" in raw["runtime/python"]
 
     query = (
         "import json, mlflow; c = mlflow.MlflowClient(); "

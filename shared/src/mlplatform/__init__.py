@@ -12,10 +12,11 @@ that need them so that importing a definitions module stays close to the cost of
 
 from mlplatform.definitions import build_definitions
 from mlplatform.factory import build_project_assets
-from mlplatform.spec import ColumnType, ProjectSpec, QualityGate
+from mlplatform.spec import ColumnType, DailyPartitioning, ProjectSpec, QualityGate
 
 __all__ = [
     "ColumnType",
+    "DailyPartitioning",
     "ProjectSpec",
     "QualityGate",
     "build_definitions",

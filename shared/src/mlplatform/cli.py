@@ -26,6 +26,10 @@ def _parser(spec: ProjectSpec) -> argparse.ArgumentParser:
         "--drift", type=float, default=0.0, help="shift distributions, 0 (none) to 1 (default 0)"
     )
     land.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    if spec.partitioning:
+        land.add_argument(
+            "--date", default=None, help="day to land, YYYY-MM-DD (default: today, UTC)"
+        )
     land.add_argument(
         "--landing-dir",
         default=os.environ.get("MLPLATFORM_LANDING_DIR"),
@@ -68,14 +72,27 @@ def run_rollback(spec: ProjectSpec, reason: str, requested_by: str, to_version: 
 
 
 def land_batch(
-    spec: ProjectSpec, landing_root: Path, rows: int, seed: int, drift: float, fmt: str
+    spec: ProjectSpec,
+    landing_root: Path,
+    rows: int,
+    seed: int,
+    drift: float,
+    fmt: str,
+    day: str | None = None,
 ) -> Path:
-    """Generate a batch with ``spec.generate`` and land it under ``<root>/<project>/``."""
+    """Generate a batch with ``spec.generate`` and land it under ``<root>/<project>/``; a daily
+    project's file is named after its day (its partition)."""
     from mlplatform.landing import write_batch
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    name = f"batch-{stamp}-seed{seed}-drift{drift:g}.{fmt}"
-    return write_batch(landing_root / spec.name, name, spec.generate(rows, seed, drift))
+    if spec.partitioning:
+        day = day or datetime.now(UTC).date().isoformat()
+        name = f"{day}-seed{seed}-drift{drift:g}.{fmt}"
+        frame = spec.generate(rows, seed, drift, day=day)
+    else:
+        name = f"batch-{stamp}-seed{seed}-drift{drift:g}.{fmt}"
+        frame = spec.generate(rows, seed, drift)
+    return write_batch(landing_root / spec.name, name, frame)
 
 
 def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
@@ -92,6 +109,7 @@ def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
         print(f"{spec.name}: data already landed in {root / spec.name}, nothing to do")
         return 0
     seed = args.seed if args.seed is not None else int(datetime.now(UTC).timestamp())
-    path = land_batch(spec, root, args.rows, seed, args.drift, args.format)
+    day = getattr(args, "date", None)
+    path = land_batch(spec, root, args.rows, seed, args.drift, args.format, day)
     print(f"{spec.name}: landed {args.rows} rows (seed {seed}, drift {args.drift:g}) at {path}")
     return 0

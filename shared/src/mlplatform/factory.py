@@ -67,6 +67,35 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
     Example: ``dg.Definitions(assets=build_project_assets(spec), resources=...)``
     """
+    part = spec.partitioning
+    # Daily projects: one run per partition in a backfill, so one bad day's file fails only its
+    # own run while the rest of the range proceeds (the code handles one day at a time).
+    daily = dg.DailyPartitionsDefinition(start_date=part.start_date) if part else None
+    backfill = dg.BackfillPolicy.multi_run(max_partitions_per_run=1) if part else None
+    history = (
+        dg.TimeWindowPartitionMapping(
+            start_offset=-(part.feature_window_days - 1),
+            allow_nonexistent_upstream_partitions=True,
+        )
+        if part
+        else None
+    )
+
+    def day_of(context: AssetExecutionContext) -> str | None:
+        return context.partition_key if part else None
+
+    def only_day(frame, day: str | None):
+        if day is None:
+            return frame
+        return frame[frame[part.date_column] == day].reset_index(drop=True)
+
+    def recent(features):
+        if not part:
+            return features
+        from mlplatform.training import latest_days
+
+        return latest_days(features, part.date_column, part.training_window_days)
+
     nouns = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
     raw_key, features_key, model_key, champion_key, drift_key, predictions_key = (
         dg.AssetKey([spec.name, n]) for n in nouns
@@ -78,8 +107,12 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         description=f"Raw {spec.name} records landed as CSV/Parquet files, concatenated.",
         kinds={"pandas", "parquet"},
         freshness_policy=dg.FreshnessPolicy.time_window(fail_window=spec.raw_data_fail_after),
+        partitions_def=daily,
+        backfill_policy=backfill,
         check_specs=[
-            dg.AssetCheckSpec(name, asset=raw_key, description=text, blocking=True)
+            dg.AssetCheckSpec(
+                name, asset=raw_key, description=text, blocking=True, partitions_def=daily
+            )
             for name, text in RAW_CHECKS.items()
         ],
         output_required=False,
@@ -89,7 +122,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
         from mlplatform.validation import check_min_rows, check_no_null_target, check_schema
 
-        files = landing.read_all(spec.name)
+        files = landing.read_all(spec.name, prefix=day_of(context) or "")
         context.log.info(f"Read {len(files)} landed file(s) from {landing.project_dir(spec.name)}")
         results = {
             "schema_matches_spec": check_schema(files, spec.raw_schema),
@@ -119,16 +152,22 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=features_key,
-        ins={"raw_data": dg.AssetIn(raw_key)},
+        ins={"raw_data": dg.AssetIn(raw_key, partition_mapping=history)},
         group_name=spec.name,
         description=f"Model-ready {spec.name} features and target, one row per record.",
         kinds={"pandas", "parquet"},
+        partitions_def=daily,
+        backfill_policy=backfill,
+        # A day's features need that day's raw rows; backfills also request the following days
+        # whose window includes a backfilled day, and those may have no data of their own yet.
+        output_required=False,
         check_specs=[
             dg.AssetCheckSpec(
                 "no_null_features",
                 asset=features_key,
                 description="No feature column has missing values.",
                 blocking=True,
+                partitions_def=daily,
             )
         ],
     )
@@ -137,6 +176,17 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
         frame = spec.build_features(raw_data)
         changed = changed_raw_columns(raw_data, frame, spec.drift_columns)
+        frame = only_day(frame, day_of(context))
+        if frame.empty:
+            context.log.warning(
+                f"{spec.name}/features: no raw rows for {day_of(context)}; nothing to build"
+            )
+            yield dg.AssetCheckResult(
+                check_name="no_null_features",
+                passed=True,
+                description=f"no raw rows for {day_of(context)}: nothing built, nothing to check",
+            )
+            return
         if changed:
             raise TypeError(
                 f"{spec.name}: build_features changed raw columns {', '.join(changed)}; raw "
@@ -184,6 +234,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         from mlplatform.registry import log_trained_model
         from mlplatform.training import train
 
+        features = recent(features)
         trained = train(spec, features)
         score = trained.metrics[gate.metric]
         passed = gate.passes(score)
@@ -258,7 +309,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         challenger_version = registry.alias_version(name, CHALLENGER)
         if challenger_version is None:
             raise dg.Failure(description=f"{name} has no '{CHALLENGER}' version: train one first")
-        holdout = split_features(spec, features)
+        holdout = split_features(spec, recent(features))
 
         def score(version: str) -> float:
             estimator = registry.load_model(name, version)
@@ -302,6 +353,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         key=drift_key,
         ins={"raw_data": dg.AssetIn(raw_key)},
         deps=[champion_key],
+        partitions_def=daily,
+        backfill_policy=backfill,
         group_name=spec.name,
         description=f"Evidently data-drift report: current {spec.name} raw data vs the "
         "champion's training reference.",
@@ -311,6 +364,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
                 "drift_share_below_threshold",
                 asset=drift_key,
                 description=f"At most {spec.drift_threshold:.0%} of columns drifted.",
+                partitions_def=daily,
             )
         ],
     )
@@ -328,7 +382,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         result = compute_drift(
             reference, raw_data, schema, max_rows=spec.drift_sample_rows, seed=spec.seed
         )
-        path = result.save_html(reports.path_for(spec.name, "drift_report", context.run.run_id))
+        report = f"drift_report-{day_of(context)}" if part else "drift_report"
+        path = result.save_html(reports.path_for(spec.name, report, context.run.run_id))
         context.log.info(
             f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
             f"columns) vs model version {version}; report at {path}"
@@ -337,6 +392,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(
             metadata={
                 "drift_share": result.share,
+                "partition": day_of(context) or "none",
                 "drifted_columns": result.drifted_count,
                 "columns_checked": len(result.columns),
                 "model_version": version,
@@ -360,8 +416,10 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=predictions_key,
-        ins={"raw_data": dg.AssetIn(raw_key)},
+        ins={"raw_data": dg.AssetIn(raw_key, partition_mapping=history)},
         deps=[champion_key],
+        partitions_def=daily,
+        backfill_policy=backfill,
         group_name=spec.name,
         description=f"Batch predictions for the latest {spec.name} raw data from the champion.",
         kinds={"mlflow", "parquet"},
@@ -370,6 +428,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
                 "one_prediction_per_row",
                 asset=predictions_key,
                 description="Every raw row has exactly one non-null prediction.",
+                partitions_def=daily,
             )
         ],
     )
@@ -378,7 +437,9 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
         version = _champion_version(registry, spec)
         estimator = registry.load_model(spec.registered_model_name, version)
-        scored = score_batch(spec, estimator, raw_data, version)
+        day = day_of(context)
+        scored = score_batch(spec, estimator, raw_data, version, day)
+        expected = len(only_day(raw_data, day))
         missing = int(scored["prediction"].isna().sum())
         context.log.info(f"Scored {len(scored)} rows with {spec.name} champion v{version}")
         yield dg.Output(
@@ -393,8 +454,8 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         )
         yield dg.AssetCheckResult(
             check_name="one_prediction_per_row",
-            passed=len(scored) == len(raw_data) and not missing,
-            description=f"{len(scored)} predictions for {len(raw_data)} rows, {missing} missing",
+            passed=len(scored) == expected and not missing,
+            description=f"{len(scored)} predictions for {expected} rows, {missing} missing",
         )
 
     return [raw_data, features, model, champion, drift_report, predictions]

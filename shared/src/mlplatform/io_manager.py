@@ -44,6 +44,8 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         import pandas as pd
 
+        if context.has_asset_partitions and len(context.asset_partition_keys) > 1:
+            return self._load_partitions(context)
         path = self._path(context)
         if not path.exists():
             raise FileNotFoundError(
@@ -51,3 +53,22 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 "materialize it first"
             )
         return pd.read_parquet(path)
+
+    def _load_partitions(self, context: dg.InputContext) -> pd.DataFrame:
+        """Several partitions (a window, or all of them below an unpartitioned asset) as one
+        frame; partitions never materialized are skipped, none at all is an error."""
+        import pandas as pd
+
+        folder = Path(self.base_dir).joinpath(*context.asset_key.path)
+        paths = [folder / f"{key}.parquet" for key in context.asset_partition_keys]
+        found = [p for p in paths if p.exists()]
+        if not found:
+            raise FileNotFoundError(
+                f"{context.asset_key.to_user_string()}: none of the {len(paths)} requested "
+                f"partitions is stored under {folder}: materialize them first"
+            )
+        context.log.info(
+            f"Loading {len(found)} of {len(paths)} requested partitions of "
+            f"{context.asset_key.to_user_string()}"
+        )
+        return pd.concat([pd.read_parquet(p) for p in found], ignore_index=True)

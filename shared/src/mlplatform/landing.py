@@ -33,24 +33,28 @@ class LandingZone(dg.ConfigurableResource):
     def project_dir(self, project: str) -> Path:
         return Path(self.root) / project
 
-    def list_files(self, project: str) -> list[Path]:
-        """Landed raw files in name order; hidden and temporary files are ignored."""
+    def list_files(self, project: str, prefix: str = "") -> list[Path]:
+        """Landed raw files (whose names start with ``prefix``) in name order; hidden and
+        temporary files are ignored."""
         folder = self.project_dir(project)
         if not folder.is_dir():
             return []
         return sorted(
             p
             for p in folder.iterdir()
-            if p.is_file() and p.suffix in RAW_SUFFIXES and not p.name.startswith(".")
+            if p.is_file()
+            and p.suffix in RAW_SUFFIXES
+            and not p.name.startswith(".")
+            and p.name.startswith(prefix)
         )
 
-    def read_all(self, project: str) -> dict[str, pd.DataFrame]:
-        """Every landed file parsed, keyed by file name; raises RawDataError if there are none."""
-        files = self.list_files(project)
+    def read_all(self, project: str, prefix: str = "") -> dict[str, pd.DataFrame]:
+        """Every landed file (of one day, with a date ``prefix``) parsed, keyed by file name;
+        raises RawDataError if there are none."""
+        files = self.list_files(project, prefix)
         if not files:
-            raise RawDataError(
-                f"no raw data in {self.project_dir(project)}: expected *.csv or *.parquet files"
-            )
+            pattern = f"{prefix}*.csv or {prefix}*.parquet"
+            raise RawDataError(f"no raw data in {self.project_dir(project)}: expected {pattern}")
         return {path.name: read_raw_file(path) for path in files}
 
 

@@ -36,10 +36,14 @@ def landing_dir(data_dir: Path, project_spec: ProjectSpec) -> Path:
 
 @pytest.fixture
 def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
-    """Land a generated batch: ``land("b1.csv", rows=2000, seed=1, drift=0.0)``."""
+    """Land a generated batch: ``land("b1.csv", rows=2000, seed=1, drift=0.0)``; daily projects
+    pass ``day="2026-03-01"`` (and name the file after it)."""
 
-    def _land(name: str, rows: int = 2000, seed: int = 1, drift: float = 0.0) -> Path:
-        return write_batch(landing_dir, name, project_spec.generate(rows, seed, drift))
+    def _land(
+        name: str, rows: int = 2000, seed: int = 1, drift: float = 0.0, day: str | None = None
+    ) -> Path:
+        extra = {"day": day} if day else {}
+        return write_batch(landing_dir, name, project_spec.generate(rows, seed, drift, **extra))
 
     return _land
 
@@ -63,8 +67,11 @@ def run_chain(
     ``project`` swaps in a variant of the spec."""
 
     def _run(
-        selection: list[dg.AssetKey] | None = None, project: ProjectSpec | None = None
+        selection: list[dg.AssetKey] | None = None,
+        project: ProjectSpec | None = None,
+        partition_key: str | None = None,
     ) -> dg.ExecuteInProcessResult:
-        return materialize_project(project or project_spec, data_dir, instance, selection)
+        spec = project or project_spec
+        return materialize_project(spec, data_dir, instance, selection, partition_key)
 
     return _run

@@ -10,13 +10,25 @@ from mlplatform.spec import ProjectSpec
 
 
 def score_batch(
-    spec: ProjectSpec, estimator: Any, raw: pd.DataFrame, model_version: str
+    spec: ProjectSpec,
+    estimator: Any,
+    raw: pd.DataFrame,
+    model_version: str,
+    day: str | None = None,
 ) -> pd.DataFrame:
-    """Id columns, ``prediction`` (and ``probability`` for classifiers), ``model_version``."""
-    features = spec.build_features(raw)[list(spec.feature_columns)]
-    scored = raw[list(spec.id_columns)].copy()
-    scored["prediction"] = estimator.predict(features)
+    """Id columns, ``prediction`` (and ``probability`` for classifiers), ``model_version``.
+
+    With ``day`` (partitioned projects) ``raw`` may hold a window of history for rolling
+    features, and only that day's rows are scored. Rows are matched to their ids by index, so
+    ``build_features`` must keep the raw row index.
+    """
+    features = spec.build_features(raw)
+    if day is not None and spec.partitioning:
+        features = features[features[spec.partitioning.date_column] == day]
+    x = features[list(spec.feature_columns)]
+    scored = raw.loc[features.index, list(spec.id_columns)].reset_index(drop=True)
+    scored["prediction"] = estimator.predict(x)
     if spec.task == "classification":
-        scored["probability"] = estimator.predict_proba(features)[:, 1]
+        scored["probability"] = estimator.predict_proba(x)[:, 1]
     scored["model_version"] = model_version
     return scored

@@ -47,6 +47,24 @@ class QualityGate:
         return f"{self.metric} {op} {self.floor}"
 
 
+@dataclass(frozen=True)
+class DailyPartitioning:
+    """One raw-data partition per landed day (files named ``<YYYY-MM-DD>*.csv|parquet``).
+
+    ``features`` of a day may look back ``feature_window_days`` of raw data (rolling features);
+    the model trains on the latest ``training_window_days`` days of features.
+    """
+
+    start_date: str
+    date_column: str
+    feature_window_days: int = 7
+    training_window_days: int = 28
+
+    def __post_init__(self) -> None:
+        if self.feature_window_days < 1 or self.training_window_days < 1:
+            raise ValueError("feature_window_days and training_window_days must be >= 1")
+
+
 FeatureBuilder = Callable[["pd.DataFrame"], "pd.DataFrame"]
 ModelFactory = Callable[["ProjectSpec"], Any]
 DataGenerator = Callable[[int, int, float], "pd.DataFrame"]
@@ -91,6 +109,7 @@ class ProjectSpec:
     drift_sample_rows: int = 20_000
     raw_data_fail_after: timedelta = timedelta(days=2)
     model_fail_after: timedelta = timedelta(days=8)
+    partitioning: DailyPartitioning | None = None
     model_packages: tuple[str, ...] = ()
     # Non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
     model_trusted_types: tuple[str, ...] = ()
@@ -117,6 +136,11 @@ class ProjectSpec:
             )
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"{self.name}: test_fraction must be in (0, 1)")
+        if self.partitioning and self.partitioning.date_column not in self.raw_schema:
+            raise ValueError(
+                f"{self.name}: partition date column {self.partitioning.date_column!r} "
+                "is not in raw_schema"
+            )
         if self.promotion_margin < 0:
             raise ValueError(f"{self.name}: promotion_margin must be >= 0")
         if not 0 < self.drift_threshold <= 1:
@@ -124,8 +148,11 @@ class ProjectSpec:
 
     @property
     def drift_columns(self) -> tuple[str, ...]:
-        """Raw input columns compared between reference and current data."""
+        """Raw input columns compared between reference and current data (not the target, ids or
+        the partition date, which differs between any two days by construction)."""
         excluded = {self.target, *self.id_columns}
+        if self.partitioning:
+            excluded.add(self.partitioning.date_column)
         return tuple(c for c in self.raw_schema if c not in excluded)
 
     @property

@@ -23,13 +23,16 @@ def materialize_project(
     data_dir: Path,
     instance: dg.DagsterInstance,
     selection: list[dg.AssetKey] | None = None,
+    partition_key: str | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The project's assets (all, or ``selection``) in process on ``resources_for_dir``."""
+    """The project's assets (all, or ``selection``; one ``partition_key`` for daily projects)
+    in process on ``resources_for_dir``."""
     return dg.materialize(
         build_project_assets(spec),
         resources=resources_for_dir(spec, data_dir),
         instance=instance,
         selection=selection,
+        partition_key=partition_key,
         raise_on_error=False,
     )
 

@@ -29,6 +29,12 @@ class TrainedModel:
     split: Split
 
 
+def latest_days(frame: pd.DataFrame, date_column: str, days: int) -> pd.DataFrame:
+    """Rows of the ``days`` most recent distinct dates in ``date_column``."""
+    keep = sorted(frame[date_column].unique())[-days:]
+    return frame[frame[date_column].isin(keep)].reset_index(drop=True)
+
+
 def split_features(spec: ProjectSpec, features: pd.DataFrame) -> Split:
     """Seeded train/test split, stratified on the target for classification."""
     from sklearn.model_selection import train_test_split

@@ -1,0 +1,38 @@
+"""demand_forecasting: daily partitions on raw data, features, drift and predictions."""
+
+import subprocess
+import sys
+
+import dagster as dg
+
+from demand_forecasting.definitions import defs, spec
+
+
+def test_daily_assets_and_backfill_policy() -> None:
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    partitioned = {k.path[-1]: graph.get(k).partitions_def for k in graph.get_all_asset_keys()}
+    daily = {name for name, p in partitioned.items() if p is not None}
+    assert daily == {"raw_data", "features", "drift_report", "predictions"}
+    assert isinstance(partitioned["raw_data"], dg.DailyPartitionsDefinition)
+    for name in daily:
+        policy = graph.get(dg.AssetKey(["demand_forecasting", name])).backfill_policy
+        assert policy.max_partitions_per_run == 1
+    assert "date" not in spec.drift_columns
+
+
+def test_checks_are_partitioned_like_their_assets() -> None:
+    graph = defs.resolve_asset_graph()
+    for check_key in graph.asset_check_keys:
+        check = graph.get_check_spec(check_key)
+        asset = graph.get(check_key.asset_key)
+        assert check.partitions_def == asset.partitions_def, check_key
+
+
+def test_loading_definitions_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys, demand_forecasting.definitions; heavy = {'mlflow', 'sklearn', "
+        "'evidently', 'pandas'}; print(','.join(sorted(heavy & set(sys.modules))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
