@@ -1,19 +1,15 @@
 """Daily partitions end to end: per-day raw data and features, a windowed model, per-day drift."""
 
-import dagster as dg
-
 from demand_forecasting.definitions import spec
 from mlplatform.testing import (
+    asset_keys,
     check_evaluations,
     failure_text,
     materialization_metadata,
     materialized_keys,
 )
 
-KEYS = {
-    noun: dg.AssetKey(["demand_forecasting", noun])
-    for noun in ("raw_data", "features", "model", "champion", "drift_report", "predictions")
-}
+KEYS = asset_keys(spec)
 DAYS = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]
 
 

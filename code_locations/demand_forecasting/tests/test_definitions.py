@@ -1,11 +1,9 @@
 """demand_forecasting: daily partitions on raw data, features, drift and predictions."""
 
-import subprocess
-import sys
-
 import dagster as dg
 
 from demand_forecasting.definitions import defs, spec
+from mlplatform.testing import heavy_modules_loaded_by
 
 
 def test_daily_assets_and_backfill_policy() -> None:
@@ -30,9 +28,4 @@ def test_checks_are_partitioned_like_their_assets() -> None:
 
 
 def test_loading_definitions_does_not_import_heavy_libraries() -> None:
-    code = (
-        "import sys, demand_forecasting.definitions; heavy = {'mlflow', 'sklearn', "
-        "'evidently', 'pandas'}; print(','.join(sorted(heavy & set(sys.modules))))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert heavy_modules_loaded_by("demand_forecasting.definitions") == []

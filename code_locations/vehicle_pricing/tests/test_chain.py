@@ -3,10 +3,10 @@
 import dataclasses
 from pathlib import Path
 
-import dagster as dg
 import mlflow
 
 from mlplatform.testing import (
+    asset_keys,
     check_evaluations,
     failure_text,
     materialization_metadata,
@@ -16,10 +16,7 @@ from mlplatform.testing import (
 )
 from vehicle_pricing.definitions import spec
 
-KEYS = {
-    noun: dg.AssetKey(["vehicle_pricing", noun])
-    for noun in ("raw_data", "features", "model", "champion", "drift_report", "predictions")
-}
+KEYS = asset_keys(spec)
 
 
 def test_whole_chain_trains_promotes_and_predicts(land, run_chain, tracking_uri) -> None:

@@ -8,6 +8,9 @@ Example::
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,23 @@ import dagster as dg
 from mlplatform.factory import build_project_assets
 from mlplatform.resources import resources_for_dir
 from mlplatform.spec import ProjectSpec
+
+HEAVY_MODULES = ("mlflow", "sklearn", "evidently", "pandas")
+STANDARD_ASSETS = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
+
+
+def asset_keys(spec: ProjectSpec) -> dict[str, dg.AssetKey]:
+    """``{"raw_data": AssetKey([project, "raw_data"]), ...}`` for the standard assets."""
+    return {noun: dg.AssetKey([spec.name, noun]) for noun in STANDARD_ASSETS}
+
+
+def heavy_modules_loaded_by(module: str, extra: Sequence[str] = ()) -> list[str]:
+    """Heavy modules a fresh interpreter holds after ``import module`` (should be none: every
+    code server, run worker and step process pays for them)."""
+    heavy = sorted({*HEAVY_MODULES, *extra})
+    code = f"import sys, {module}; print(','.join(sorted(set({heavy!r}) & set(sys.modules))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return [name for name in out.stdout.strip().split(",") if name]
 
 
 def materialize_project(
