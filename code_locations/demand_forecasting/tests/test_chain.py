@@ -1,5 +1,7 @@
 """Daily partitions end to end: per-day raw data and features, a windowed model, per-day drift."""
 
+import dataclasses
+
 from demand_forecasting.definitions import spec
 from mlplatform.testing import (
     asset_keys,
@@ -97,3 +99,22 @@ def test_a_bad_day_fails_only_its_own_partition(land, landing_dir, run_chain) ->
     assert "2026-03-03.csv: missing column 'price'" in failure_text(bad)
     assert not materialized_keys(bad)
     assert (landing_dir / "2026-03-03.csv").exists()
+
+
+def test_gate_blocks_a_model_no_better_than_the_median(land, run_chain) -> None:
+    def median_model(_spec):
+        from sklearn.dummy import DummyRegressor
+
+        return DummyRegressor(strategy="median")
+
+    _land_days(land)
+    for day in DAYS:
+        assert _daily(run_chain, day).success
+
+    weak = dataclasses.replace(spec, make_model=median_model)
+    result = run_chain([KEYS["model"], KEYS["champion"]], project=weak)
+
+    assert not result.success
+    gate = check_evaluations(result)["mae_vs_baseline_gate"]
+    assert not gate.passed and "mae_vs_baseline=1.0000" in gate.description
+    assert KEYS["champion"] not in materialized_keys(result)
