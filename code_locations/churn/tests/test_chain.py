@@ -147,3 +147,18 @@ def test_drifted_batch_raises_drift_warning(land, run_chain) -> None:
     share = materialization_metadata(drifted, DRIFT)["drift_share"]
     assert share > spec.drift_threshold
     assert "| yes |" in materialization_metadata(drifted, DRIFT)["column_drift"]
+
+
+def test_features_that_change_raw_columns_are_refused(land, run_chain) -> None:
+    def casting_features(raw):
+        return spec.build_features(raw).assign(senior_citizen=raw["senior_citizen"].astype(int))
+
+    land("batch_001.csv")
+
+    result = run_chain(project=dataclasses.replace(spec, build_features=casting_features))
+
+    assert not result.success
+    assert "build_features changed raw columns 'senior_citizen' (bool -> int64)" in failure_text(
+        result
+    )
+    assert FEATURES not in materialized_keys(result)

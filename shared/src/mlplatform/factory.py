@@ -176,23 +176,22 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
 
         frame = spec.build_features(raw_data)
         changed = changed_raw_columns(raw_data, frame, spec.drift_columns)
-        frame = only_day(frame, day_of(context))
-        if frame.empty:
-            context.log.warning(
-                f"{spec.name}/features: no raw rows for {day_of(context)}; nothing to build"
-            )
-            yield dg.AssetCheckResult(
-                check_name="no_null_features",
-                passed=True,
-                description=f"no raw rows for {day_of(context)}: nothing built, nothing to check",
-            )
-            return
         if changed:
             raise TypeError(
                 f"{spec.name}: build_features changed raw columns {', '.join(changed)}; raw "
                 "columns are the model's drift reference and must pass through unchanged - "
                 "derive a new column instead"
             )
+        day = day_of(context)
+        frame = only_day(frame, day)
+        if day is not None and frame.empty:
+            context.log.warning(f"{spec.name}/features: no raw rows for {day}; nothing to build")
+            yield dg.AssetCheckResult(
+                check_name="no_null_features",
+                passed=True,
+                description=f"no raw rows for {day}: nothing built, nothing to check",
+            )
+            return
         problems = null_feature_problems(frame, spec.feature_columns)
         yield dg.Output(
             frame,
