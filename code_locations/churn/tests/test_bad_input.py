@@ -6,17 +6,15 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-import dagster as dg
 import mlflow
 import pandas as pd
 import pytest
 
 from churn.definitions import spec
-from mlplatform.testing import failure_text
+from mlplatform.testing import asset_keys, failure_text
 
-RAW = dg.AssetKey(["churn", "raw_data"])
-FEATURES = dg.AssetKey(["churn", "features"])
-MODEL = dg.AssetKey(["churn", "model"])
+KEYS = asset_keys(spec)
+RAW, FEATURES, MODEL = KEYS["raw_data"], KEYS["features"], KEYS["model"]
 
 
 def _missing_column(path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from churn.definitions import spec
 from mlplatform import QualityGate
 from mlplatform.testing import (
+    asset_keys,
     check_evaluations,
     failure_text,
     materialization_metadata,
@@ -20,12 +21,9 @@ from mlplatform.testing import (
     model_versions,
 )
 
-MODEL = dg.AssetKey(["churn", "model"])
-DRIFT = dg.AssetKey(["churn", "drift_report"])
-RAW = dg.AssetKey(["churn", "raw_data"])
-FEATURES = dg.AssetKey(["churn", "features"])
-CHAMPION = dg.AssetKey(["churn", "champion"])
-PREDICTIONS = dg.AssetKey(["churn", "predictions"])
+KEYS = asset_keys(spec)
+RAW, FEATURES, MODEL = KEYS["raw_data"], KEYS["features"], KEYS["model"]
+CHAMPION, DRIFT, PREDICTIONS = KEYS["champion"], KEYS["drift_report"], KEYS["predictions"]
 
 
 def _mlflow_runs(tracking_uri: str) -> list:

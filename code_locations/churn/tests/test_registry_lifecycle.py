@@ -22,16 +22,13 @@ from mlplatform.jobs import build_rollback_job
 from mlplatform.promotion import CHAMPION, PREVIOUS, promote
 from mlplatform.registry import ModelRegistry
 from mlplatform.resources import resources_for_dir
-from mlplatform.testing import materialization_metadata
+from mlplatform.testing import asset_keys, materialization_metadata
 
 # A lower gate, so that a weaker model still passes it and the comparison decides.
 spec = dataclasses.replace(churn_spec, quality_gate=QualityGate("roc_auc", 0.6))
-RAW = dg.AssetKey(["churn", "raw_data"])
-FEATURES = dg.AssetKey(["churn", "features"])
-MODEL = dg.AssetKey(["churn", "model"])
-CHAMPION_KEY = dg.AssetKey(["churn", "champion"])
-PREDICTIONS = dg.AssetKey(["churn", "predictions"])
-DRIFT = dg.AssetKey(["churn", "drift_report"])
+KEYS = asset_keys(spec)
+RAW, FEATURES, MODEL = KEYS["raw_data"], KEYS["features"], KEYS["model"]
+CHAMPION_KEY, DRIFT, PREDICTIONS = KEYS["champion"], KEYS["drift_report"], KEYS["predictions"]
 TRAIN_AND_PROMOTE = [RAW, FEATURES, MODEL, CHAMPION_KEY]
 
 

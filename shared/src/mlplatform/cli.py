@@ -84,12 +84,12 @@ def land_batch(
     project's file is named after its day (its partition)."""
     from mlplatform.landing import write_batch
 
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     if spec.partitioning:
         day = day or datetime.now(UTC).date().isoformat()
         name = f"{day}-seed{seed}-drift{drift:g}.{fmt}"
         frame = spec.generate(rows, seed, drift, day=day)
     else:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"batch-{stamp}-seed{seed}-drift{drift:g}.{fmt}"
         frame = spec.generate(rows, seed, drift)
     return write_batch(landing_root / spec.name, name, frame)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from mlplatform.registry import ModelRegistry
 from mlplatform.spec import QualityGate
@@ -100,17 +101,16 @@ def promote(
             reason=reason,
             decided_at=datetime.now(UTC).isoformat(),
         )
-        _record(registry, decision)
+        _record(client, decision)
     return decision
 
 
-def _record(registry: ModelRegistry, decision: Decision) -> None:
+def _record(client: Any, decision: Decision) -> None:
     tags = {
         f"promotion.{key}": "" if value is None else str(value)
         for key, value in asdict(decision).items()
         if key not in ("model_name", "challenger_version")
     }
-    client = registry.client()
     version = client.get_model_version(decision.model_name, decision.challenger_version)
     for key, value in tags.items():
         client.set_model_version_tag(decision.model_name, decision.challenger_version, key, value)
