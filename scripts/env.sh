@@ -5,6 +5,7 @@
 #   data/assets/<project>/    asset values stored by the Parquet IO manager
 #   data/reports/<project>/   drift reports (HTML)
 #   data/locks/               per-model locks serializing champion promotions and rollbacks
+#   data/alerts/alerts.jsonl  run-failure alerts (MLPLATFORM_ALERT_WEBHOOK_URL: also POST them)
 #   data/mlflow/mlflow.db     MLflow tracking + registry store; artifacts in data/mlflow/artifacts
 _mlplatform_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MLPLATFORM_HOME="${MLPLATFORM_HOME:-$_mlplatform_root/.local}"
@@ -13,6 +14,7 @@ export MLPLATFORM_LANDING_DIR="${MLPLATFORM_LANDING_DIR:-$MLPLATFORM_HOME/data/l
 export MLPLATFORM_ASSET_DIR="${MLPLATFORM_ASSET_DIR:-$MLPLATFORM_HOME/data/assets}"
 export MLPLATFORM_REPORT_DIR="${MLPLATFORM_REPORT_DIR:-$MLPLATFORM_HOME/data/reports}"
 export MLPLATFORM_LOCK_DIR="${MLPLATFORM_LOCK_DIR:-$MLPLATFORM_HOME/data/locks}"
+export MLPLATFORM_ALERT_FILE="${MLPLATFORM_ALERT_FILE:-$MLPLATFORM_HOME/data/alerts/alerts.jsonl}"
 export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-sqlite:///$MLPLATFORM_HOME/data/mlflow/mlflow.db}"
 export DO_NOT_TRACK=1  # Evidently telemetry off
 unset _mlplatform_root

@@ -7,9 +7,18 @@ from typing import Any
 
 import dagster as dg
 
+from mlplatform.alerts import build_failure_sensor
+from mlplatform.automation import build_automation_sensors, sensor_interval_seconds
 from mlplatform.factory import build_project_assets
-from mlplatform.jobs import build_rollback_job
+from mlplatform.jobs import (
+    build_daily_job,
+    build_ingest_job,
+    build_retrain_job,
+    build_rollback_job,
+)
 from mlplatform.resources import resources_from_env
+from mlplatform.schedules import build_daily_schedule, build_retrain_schedule
+from mlplatform.sensors import build_drift_sensor, build_landing_sensor
 from mlplatform.spec import ProjectSpec
 
 
@@ -18,8 +27,14 @@ def build_definitions(
     *,
     extra_assets: Sequence[dg.AssetsDefinition] = (),
     resources: Mapping[str, Any] | None = None,
+    sensor_interval: int | None = None,
 ) -> dg.Definitions:
-    """The standard assets and jobs of ``spec`` plus ``extra_assets``, resources from the env.
+    """The standard assets, jobs, sensors and schedules of ``spec`` plus ``extra_assets``;
+    resources from the env.
+
+    Sensors (all RUNNING by default, every ``sensor_interval`` seconds, default
+    ``$MLPLATFORM_SENSOR_INTERVAL_SECONDS`` or 30): landing, two automation sensors, drift
+    retrain, run-failure alerts. Schedules: retrain, and daily for daily projects.
 
     Runs use the in-process executor: one process per run avoids paying the heavy ML imports
     once per step (measured ~5-8 s per step process on 2 cores).
@@ -28,9 +43,25 @@ def build_definitions(
 
         defs = build_definitions(spec)
     """
+    interval = sensor_interval or sensor_interval_seconds()
+    ingest_job = build_ingest_job(spec)
+    retrain_job = build_retrain_job(spec)
+    daily_job = build_daily_job(spec)
+    jobs: list[Any] = [ingest_job, retrain_job, build_rollback_job(spec)]
+    schedules = [build_retrain_schedule(spec, retrain_job)]
+    if daily_job is not None:
+        jobs.append(daily_job)
+        schedules.append(build_daily_schedule(spec, daily_job))
     return dg.Definitions(
         assets=[*build_project_assets(spec), *extra_assets],
-        jobs=[build_rollback_job(spec)],
+        jobs=jobs,
+        schedules=schedules,
+        sensors=[
+            build_landing_sensor(spec, ingest_job, interval),
+            *build_automation_sensors(spec, interval),
+            build_drift_sensor(spec, retrain_job, interval),
+            build_failure_sensor(spec),
+        ],
         resources=dict(resources) if resources is not None else resources_from_env(spec),
         executor=dg.in_process_executor,
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from mlplatform.automation import asset_conditions
 from mlplatform.landing import LandingZone
 from mlplatform.markdown import markdown_table
 from mlplatform.registry import ModelRegistry
@@ -62,6 +63,12 @@ def _table_schema(frame: "pd.DataFrame") -> dg.TableSchema:
     )
 
 
+def daily_partitions(spec: ProjectSpec) -> dg.DailyPartitionsDefinition | None:
+    """The daily partitions of a daily project's raw data, features, drift and predictions."""
+    part = spec.partitioning
+    return dg.DailyPartitionsDefinition(start_date=part.start_date) if part else None
+
+
 def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
     """The standard assets of ``spec`` with their checks, grouped under ``spec.name``.
 
@@ -70,7 +77,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
     part = spec.partitioning
     # Daily projects: one run per partition in a backfill, so one bad day's file fails only its
     # own run while the rest of the range proceeds (the code handles one day at a time).
-    daily = dg.DailyPartitionsDefinition(start_date=part.start_date) if part else None
+    daily = daily_partitions(spec)
     backfill = dg.BackfillPolicy.multi_run(max_partitions_per_run=1) if part else None
     history = (
         dg.TimeWindowPartitionMapping(
@@ -97,6 +104,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         return latest_days(features, part.date_column, part.training_window_days)
 
     nouns = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
+    automation = asset_conditions(spec)
     raw_key, features_key, model_key, champion_key, drift_key, predictions_key = (
         dg.AssetKey([spec.name, n]) for n in nouns
     )
@@ -107,6 +115,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         description=f"Raw {spec.name} records landed as CSV/Parquet files, concatenated.",
         kinds={"pandas", "parquet"},
         freshness_policy=dg.FreshnessPolicy.time_window(fail_window=spec.raw_data_fail_after),
+        automation_condition=automation["raw_data"],
         partitions_def=daily,
         backfill_policy=backfill,
         check_specs=[
@@ -156,6 +165,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         group_name=spec.name,
         description=f"Model-ready {spec.name} features and target, one row per record.",
         kinds={"pandas", "parquet"},
+        automation_condition=automation["features"],
         partitions_def=daily,
         backfill_policy=backfill,
         # A day's features need that day's raw rows; backfills also request the following days
@@ -217,6 +227,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         kinds={"mlflow", "scikitlearn"},
         required_resource_keys={MLFLOW_RESOURCE_KEY, "registry"},
         freshness_policy=dg.FreshnessPolicy.time_window(fail_window=spec.model_fail_after),
+        automation_condition=automation["model"],
         check_specs=[
             dg.AssetCheckSpec(
                 f"{gate.metric}_gate",
@@ -292,6 +303,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         description=f"The {spec.name} model version serving predictions (MLflow alias "
         f"'champion'), promoted from the challenger only if better by {spec.promotion_margin:g}.",
         kinds={"mlflow"},
+        automation_condition=automation["champion"],
         check_specs=[
             dg.AssetCheckSpec(
                 "champion_meets_gate",
@@ -358,11 +370,12 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         description=f"Evidently data-drift report: current {spec.name} raw data vs the "
         "champion's training reference.",
         kinds={"evidently", "html"},
+        automation_condition=automation["drift_report"],
         check_specs=[
             dg.AssetCheckSpec(
                 "drift_share_below_threshold",
                 asset=drift_key,
-                description=f"At most {spec.drift_threshold:.0%} of columns drifted.",
+                description=f"Less than {spec.drift_threshold:.0%} of columns drifted.",
                 partitions_def=daily,
             )
         ],
@@ -374,6 +387,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         reports: ReportStore,
     ):
         from mlplatform.drift import compute_drift
+        from mlplatform.lineage import data_hash
 
         version = _champion_version(registry, spec)
         reference = registry.reference_data(spec.registered_model_name, version)
@@ -387,10 +401,13 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
             f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
             f"columns) vs model version {version}; report at {path}"
         )
-        exceeded = result.share > spec.drift_threshold
+        exceeded = result.share >= spec.drift_threshold
         return dg.MaterializeResult(
             metadata={
                 "drift_share": result.share,
+                "drift_threshold": spec.drift_threshold,
+                # Identifies the compared data: the drift sensor retrains once per data+champion.
+                "current_data_hash": data_hash(raw_data),
                 "partition": day_of(context) or "none",
                 "drifted_columns": result.drifted_count,
                 "columns_checked": len(result.columns),
@@ -422,6 +439,7 @@ def build_project_assets(spec: ProjectSpec) -> list[dg.AssetsDefinition]:
         group_name=spec.name,
         description=f"Batch predictions for the latest {spec.name} raw data from the champion.",
         kinds={"mlflow", "parquet"},
+        automation_condition=automation["predictions"],
         check_specs=[
             dg.AssetCheckSpec(
                 "one_prediction_per_row",

@@ -1,4 +1,4 @@
-"""Atomic file writes: readers never see a half-written file."""
+"""Atomic file writes (readers never see a half-written file) and whole-line appends."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append ``line`` + newline with one ``write`` on an ``O_APPEND`` descriptor, so lines
+    appended by concurrent processes (on a local filesystem) do not interleave."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)

@@ -1,10 +1,64 @@
-"""Operational jobs every location gets: rolling the champion back, auditable in Dagster."""
+"""Jobs every location gets: retraining, the daily build of a daily project, and rolling the
+champion back (auditable in Dagster)."""
+
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import Field
 
+from mlplatform.automation import run_tags, training_keys
+from mlplatform.factory import daily_partitions
 from mlplatform.registry import ModelRegistry
 from mlplatform.spec import ProjectSpec
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
+
+DAILY_NOUNS = ("raw_data", "features", "drift_report", "predictions")
+
+
+def build_ingest_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition":
+    """``<project>_ingest``: read the landed files into ``raw_data`` (one day for daily projects);
+    the landing sensor launches it."""
+    return dg.define_asset_job(
+        f"{spec.name}_ingest",
+        selection=dg.AssetSelection.assets(dg.AssetKey([spec.name, "raw_data"])),
+        partitions_def=daily_partitions(spec),
+        description=f"Ingest landed {spec.name} files into raw_data (blocking checks first).",
+        tags=run_tags(spec, "landing"),
+    )
+
+
+def build_retrain_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition":
+    """``<project>_retrain``: train a model on the current features, then decide the champion.
+
+    The drift report and predictions follow by declarative automation when the champion changes.
+    Every run carries ``mlplatform/training`` (one training run per project in production).
+    """
+    return dg.define_asset_job(
+        f"{spec.name}_retrain",
+        selection=dg.AssetSelection.assets(*training_keys(spec)),
+        description=f"Retrain {spec.name}: model (MLflow run + new version, @challenger), then "
+        "the champion decision.",
+        tags=run_tags(spec, "retrain", training=True),
+    )
+
+
+def build_daily_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition | None":
+    """``<project>_daily`` for daily projects: one day's raw data, features, drift report and
+    predictions; ``None`` for unpartitioned projects."""
+    if spec.partitioning is None:
+        return None
+    return dg.define_asset_job(
+        f"{spec.name}_daily",
+        selection=dg.AssetSelection.assets(*(dg.AssetKey([spec.name, n]) for n in DAILY_NOUNS)),
+        partitions_def=daily_partitions(spec),
+        description=f"Build one day of {spec.name}: raw data, features, drift report, "
+        "predictions.",
+        tags=run_tags(spec, "daily"),
+    )
 
 
 class RollbackConfig(dg.Config):

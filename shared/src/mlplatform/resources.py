@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 
+from mlplatform.alerts import AlertSink
 from mlplatform.io_manager import ParquetIOManager
 from mlplatform.landing import LandingZone
 from mlplatform.registry import ModelRegistry
@@ -20,6 +21,7 @@ ENV_VARS = {
     "MLPLATFORM_REPORT_DIR": "where drift reports (HTML) are written",
     "MLFLOW_TRACKING_URI": "MLflow tracking and registry URI (sqlite:///... or http://...)",
     "MLPLATFORM_LOCK_DIR": "lock files serializing promotions/rollbacks (shared by all processes)",
+    "MLPLATFORM_ALERT_FILE": "JSON-lines file the run-failure sensor appends alerts to",
 }
 
 
@@ -30,10 +32,12 @@ def _resources(
     asset_dir: Any,
     report_dir: Any,
     lock_dir: Any,
+    alert_file: Any,
     tracking_uri: Any,
     mlflow_config_uri: Any,
 ) -> dict[str, Any]:
     return {
+        "alerts": AlertSink(path=alert_file),
         "landing": LandingZone(root=landing_dir),
         "io_manager": ParquetIOManager(base_dir=asset_dir),
         "reports": ReportStore(root=report_dir),
@@ -59,6 +63,7 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
         asset_dir=dg.EnvVar("MLPLATFORM_ASSET_DIR"),
         report_dir=dg.EnvVar("MLPLATFORM_REPORT_DIR"),
         lock_dir=dg.EnvVar("MLPLATFORM_LOCK_DIR"),
+        alert_file=dg.EnvVar("MLPLATFORM_ALERT_FILE"),
         tracking_uri=dg.EnvVar("MLFLOW_TRACKING_URI"),
         mlflow_config_uri={"env": "MLFLOW_TRACKING_URI"},
     )
@@ -67,8 +72,8 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
 def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
     """Everything under one local directory, with a SQLite MLflow store (tests, benchmarks).
 
-    Layout: ``landing/``, ``assets/``, ``reports/``, ``locks/``, ``mlflow/mlflow.db`` (+
-    ``mlflow/artifacts``).
+    Layout: ``landing/``, ``assets/``, ``reports/``, ``locks/``, ``alerts/alerts.jsonl``,
+    ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``).
     """
     data_dir = Path(data_dir).resolve()
     tracking_uri = local_tracking_uri(data_dir)
@@ -78,6 +83,7 @@ def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
         asset_dir=str(data_dir / "assets"),
         report_dir=str(data_dir / "reports"),
         lock_dir=str(data_dir / "locks"),
+        alert_file=str(data_dir / "alerts" / "alerts.jsonl"),
         tracking_uri=tracking_uri,
         mlflow_config_uri=tracking_uri,
     )

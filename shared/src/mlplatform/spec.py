@@ -25,6 +25,9 @@ class ColumnType(StrEnum):
 
 
 Task = Literal["classification", "regression"]
+# When the model retrains by itself: "on_new_data" whenever its features change (declarative
+# automation), "on_schedule" only on the retrain cron and when drift is detected.
+RetrainPolicy = Literal["on_new_data", "on_schedule"]
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,15 @@ class DailyPartitioning:
     date_column: str
     feature_window_days: int = 7
     training_window_days: int = 28
+    # The daily schedule builds the day that just ended at this time (UTC).
+    schedule_hour: int = 2
+    schedule_minute: int = 0
 
     def __post_init__(self) -> None:
         if self.feature_window_days < 1 or self.training_window_days < 1:
             raise ValueError("feature_window_days and training_window_days must be >= 1")
+        if not (0 <= self.schedule_hour < 24 and 0 <= self.schedule_minute < 60):
+            raise ValueError("schedule_hour must be in 0..23 and schedule_minute in 0..59")
 
 
 FeatureBuilder = Callable[["pd.DataFrame"], "pd.DataFrame"]
@@ -105,10 +113,14 @@ class ProjectSpec:
     test_fraction: float = 0.2
     seed: int = 42
     promotion_margin: float = 0.0
+    # A drift report with drift share >= this fails its WARN check and triggers one retrain.
     drift_threshold: float = 0.3
     drift_sample_rows: int = 20_000
     raw_data_fail_after: timedelta = timedelta(days=2)
     model_fail_after: timedelta = timedelta(days=8)
+    retrain_policy: RetrainPolicy = "on_schedule"
+    # Cron (UTC) of the project's retraining schedule; default Mondays 03:00.
+    retrain_cron: str = "0 3 * * 1"
     partitioning: DailyPartitioning | None = None
     model_packages: tuple[str, ...] = ()
     # Non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
@@ -145,6 +157,15 @@ class ProjectSpec:
             raise ValueError(f"{self.name}: promotion_margin must be >= 0")
         if not 0 < self.drift_threshold <= 1:
             raise ValueError(f"{self.name}: drift_threshold must be in (0, 1]")
+        if self.retrain_policy not in ("on_new_data", "on_schedule"):
+            raise ValueError(
+                f"{self.name}: retrain_policy {self.retrain_policy!r} must be 'on_new_data' "
+                "or 'on_schedule'"
+            )
+        if len(self.retrain_cron.split()) != 5:
+            raise ValueError(
+                f"{self.name}: retrain_cron {self.retrain_cron!r} must be a 5-field cron string"
+            )
 
     @property
     def drift_columns(self) -> tuple[str, ...]:

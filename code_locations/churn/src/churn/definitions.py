@@ -40,6 +40,9 @@ spec = ProjectSpec(
     quality_gate=QualityGate(metric="roc_auc", floor=0.75),
     min_rows=500,
     drift_threshold=0.3,
+    # Retrain weekly (Mondays 03:00 UTC) and when drift is detected, not on every batch.
+    retrain_policy="on_schedule",
+    retrain_cron="0 3 * * 1",
 )
 
 defs = build_definitions(spec)

@@ -40,6 +40,9 @@ spec = ProjectSpec(
     model_trusted_types=("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",),
     min_rows=100,
     drift_threshold=0.3,
+    # Retrain weekly on the latest 28 days, and when a day drifts; yesterday builds at 02:00 UTC.
+    retrain_policy="on_schedule",
+    retrain_cron="0 4 * * 1",
 )
 
 defs = build_definitions(spec)

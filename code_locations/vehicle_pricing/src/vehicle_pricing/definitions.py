@@ -44,6 +44,8 @@ spec = ProjectSpec(
     ),
     min_rows=500,
     drift_threshold=0.3,
+    # Listings prices move with every batch and LightGBM trains in seconds: retrain on new data.
+    retrain_policy="on_new_data",
 )
 
 defs = build_definitions(spec)

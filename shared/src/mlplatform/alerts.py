@@ -1,0 +1,102 @@
+"""Run-failure alerts: one JSON line per failed run, and optionally a webhook POST.
+
+The file is the record that is always written; the webhook (``MLPLATFORM_ALERT_WEBHOOK_URL``,
+read when an alert is sent) is best effort: if it fails, the alert line says so.
+"""
+
+import json
+import os
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from mlplatform.automation import PROJECT_TAG, TRIGGER_TAG
+from mlplatform.files import append_line
+from mlplatform.spec import ProjectSpec
+
+WEBHOOK_ENV = "MLPLATFORM_ALERT_WEBHOOK_URL"
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+
+
+class AlertSink(dg.ConfigurableResource):
+    """Where alerts go: appended to ``path`` (JSON lines) and POSTed to the webhook if set.
+
+    Example::
+
+        AlertSink(path="/data/alerts/alerts.jsonl").send({"kind": "run_failure", ...})
+    """
+
+    path: str
+
+    def send(self, alert: dict[str, Any]) -> dict[str, Any]:
+        """Deliver ``alert``; returns the record written (with the webhook outcome)."""
+        webhook = os.environ.get(WEBHOOK_ENV, "").strip()
+        record = {**alert, "webhook": post_json(webhook, alert) if webhook else "not configured"}
+        append_line(Path(self.path), json.dumps(record, sort_keys=True, default=str))
+        return record
+
+
+def post_json(url: str, payload: dict[str, Any]) -> str:
+    """POST ``payload`` as JSON; returns ``"sent (<status>)"`` or why it failed."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, default=str).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+            return f"sent ({response.status})"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return f"failed: {exc}"
+
+
+def failure_alert(context: dg.RunFailureSensorContext, location: str) -> dict[str, Any]:
+    """The alert for a failed run: which job, which steps, what error, how it was started."""
+    run = context.dagster_run
+    steps = [
+        {
+            "step": event.step_key,
+            "error": event.event_specific_data.error.message.strip()
+            if event.event_specific_data and event.event_specific_data.error
+            else "",
+        }
+        for event in context.get_step_failure_events()
+    ]
+    return {
+        "kind": "run_failure",
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "location": location,
+        "project": run.tags.get(PROJECT_TAG, location),
+        "job": run.job_name,
+        "run_id": run.run_id,
+        "trigger": run.tags.get(TRIGGER_TAG, "manual"),
+        "partition": run.tags.get("dagster/partition"),
+        "message": context.failure_event.message,
+        "failed_steps": steps,
+        "tags": dict(run.tags),
+    }
+
+
+def build_failure_sensor(spec: ProjectSpec) -> dg.SensorDefinition:
+    """``<project>_run_failure_alerts`` (RUNNING by default): every failed run of this location
+    becomes an alert (see ``AlertSink``)."""
+
+    @dg.run_failure_sensor(
+        name=f"{spec.name}_run_failure_alerts",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Writes an alert (JSON line, optional webhook) for every failed run in the "
+        f"{spec.name} location.",
+    )
+    def failure_alerts(context: dg.RunFailureSensorContext, alerts: AlertSink) -> None:
+        record = alerts.send(failure_alert(context, spec.name))
+        context.log.info(
+            f"Alert for failed run {record['run_id']} ({record['job']}) written to "
+            f"{alerts.path}; webhook: {record['webhook']}"
+        )
+
+    return failure_alerts

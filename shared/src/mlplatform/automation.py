@@ -1,0 +1,118 @@
+"""Declarative automation: which standard assets update by themselves, and when.
+
+| asset | condition | why |
+|---|---|---|
+| ``raw_data`` | none: the landing sensor requests it per landed file | a file is the event |
+| ``features`` | eager | cheap, and every consumer needs current features |
+| ``model`` | ``retrain_policy="on_new_data"``: after new features; ``"on_schedule"``: only the
+  first model (unpartitioned projects) | retraining on every file is often too much:
+  ``on_schedule`` retrains on the retrain cron and when drift is detected |
+| ``champion`` | after a new model (not after new features alone) | a promotion decision needs a
+  new challenger |
+| ``drift_report``, ``predictions`` | eager | they describe the latest data and champion |
+
+Every run an automation sensor launches is tagged with the project and ``trigger=automation``;
+the training sensor's runs also carry ``mlplatform/training`` (see ``TRAINING_TAG``).
+"""
+
+import os
+
+import dagster as dg
+
+from mlplatform.spec import ProjectSpec
+
+PROJECT_TAG = "mlplatform/project"
+TRIGGER_TAG = "mlplatform/trigger"
+# On every run that (re)trains a model: production limits these to one per project at a time.
+TRAINING_TAG = "mlplatform/training"
+SENSOR_INTERVAL_ENV = "MLPLATFORM_SENSOR_INTERVAL_SECONDS"
+DEFAULT_SENSOR_INTERVAL = 30
+
+
+def run_tags(spec: ProjectSpec, trigger: str, *, training: bool = False) -> dict[str, str]:
+    """The tags the platform puts on runs it launches by itself."""
+    tags = {PROJECT_TAG: spec.name, TRIGGER_TAG: trigger}
+    if training:
+        tags[TRAINING_TAG] = spec.name
+    return tags
+
+
+def sensor_interval_seconds() -> int:
+    """Seconds between evaluations of the platform's sensors.
+
+    Read from ``MLPLATFORM_SENSOR_INTERVAL_SECONDS`` when a location loads (default 30): a
+    deployment setting, like the daemon's own, that tests shorten.
+    """
+    raw = os.environ.get(SENSOR_INTERVAL_ENV, "")
+    if not raw:
+        return DEFAULT_SENSOR_INTERVAL
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{SENSOR_INTERVAL_ENV}={raw!r}: expected a whole number of seconds >= 1")
+    return int(raw)
+
+
+def asset_conditions(spec: ProjectSpec) -> dict[str, dg.AutomationCondition | None]:
+    """The automation condition of each standard asset (by noun); see the module table."""
+    eager = dg.AutomationCondition.eager()
+    model_key = dg.AssetKey([spec.name, "model"])
+    return {
+        "raw_data": None,
+        "features": eager,
+        "model": _model_condition(spec),
+        "champion": eager.allow(dg.AssetSelection.assets(model_key)).with_label(
+            "eager on a new model"
+        ),
+        "drift_report": eager,
+        "predictions": eager,
+    }
+
+
+def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:
+    if spec.partitioning is None:
+        if spec.retrain_policy == "on_new_data":
+            return dg.AutomationCondition.eager()
+        return dg.AutomationCondition.on_missing()
+    # Below daily features, eager() and on_missing() would wait until every day since the
+    # start date exists; a daily project trains on its latest days, so any new day counts.
+    if spec.retrain_policy == "on_new_data":
+        return (
+            dg.AutomationCondition.any_deps_updated().since_last_handled()
+            & ~dg.AutomationCondition.any_deps_in_progress()
+            & ~dg.AutomationCondition.in_progress()
+        ).with_label("after new features")
+    return None
+
+
+def training_keys(spec: ProjectSpec) -> list[dg.AssetKey]:
+    """The assets a retrain materializes: the model, then the promotion decision."""
+    return [dg.AssetKey([spec.name, "model"]), dg.AssetKey([spec.name, "champion"])]
+
+
+def build_automation_sensors(
+    spec: ProjectSpec, interval_seconds: int
+) -> list[dg.AutomationConditionSensorDefinition]:
+    """Two RUNNING automation sensors: one for data assets and one for training, so automatic
+    training runs carry ``TRAINING_TAG`` and fall under the production concurrency limit."""
+    training = dg.AssetSelection.assets(*training_keys(spec))
+    data = dg.AssetSelection.groups(spec.name) - training
+    return [
+        dg.AutomationConditionSensorDefinition(
+            f"{spec.name}_automation",
+            target=data,
+            run_tags=run_tags(spec, "automation"),
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            minimum_interval_seconds=interval_seconds,
+            description=f"Rebuilds {spec.name} features, drift report and predictions after new "
+            "raw data or a new champion (declarative automation).",
+        ),
+        dg.AutomationConditionSensorDefinition(
+            f"{spec.name}_training_automation",
+            target=training,
+            run_tags=run_tags(spec, "automation", training=True),
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            minimum_interval_seconds=interval_seconds,
+            description=f"Trains the first {spec.name} model when none exists"
+            + (", retrains after new features" if spec.retrain_policy == "on_new_data" else "")
+            + ", and decides the champion after each new model.",
+        ),
+    ]
