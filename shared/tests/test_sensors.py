@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.definitions.sensor_definition import SensorExecutionData
+from demo_specs import DAILY, SPEC
 
-from mlplatform import ColumnType, DailyPartitioning, ProjectSpec, QualityGate, build_definitions
+from mlplatform import ProjectSpec, build_definitions
 from mlplatform.automation import PROJECT_TAG, TRAINING_TAG, TRIGGER_TAG
 from mlplatform.resources import resources_for_dir
 from mlplatform.sensors import (
@@ -21,26 +21,6 @@ from mlplatform.sensors import (
     REASON_TAG,
     drift_sensor_name,
     landing_sensor_name,
-)
-
-SPEC = ProjectSpec(
-    name="demo",
-    target="y",
-    id_columns=("id",),
-    raw_schema={"id": ColumnType.STRING, "a": ColumnType.FLOAT, "y": ColumnType.BOOLEAN},
-    feature_columns=("a",),
-    build_features=lambda raw: raw,
-    make_model=lambda spec: None,
-    generate=lambda rows, seed, drift: None,
-    task="classification",
-    quality_gate=QualityGate("roc_auc", 0.7),
-    drift_threshold=0.3,
-)
-DAILY = dataclasses.replace(
-    SPEC,
-    name="daily_demo",
-    raw_schema={**SPEC.raw_schema, "date": ColumnType.STRING},
-    partitioning=DailyPartitioning(start_date="2026-01-01", date_column="date"),
 )
 
 

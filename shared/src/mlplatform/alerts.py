@@ -59,13 +59,9 @@ def failure_alert(context: dg.RunFailureSensorContext, location: str) -> dict[st
     """The alert for a failed run: which job, which steps, what error, how it was started."""
     run = context.dagster_run
     steps = [
-        {
-            "step": event.step_key,
-            "error": event.event_specific_data.error.message.strip()
-            if event.event_specific_data and event.event_specific_data.error
-            else "",
-        }
+        {"step": event.step_key, "error": _root_cause(event.event_specific_data.error)}
         for event in context.get_step_failure_events()
+        if event.event_specific_data
     ]
     return {
         "kind": "run_failure",
@@ -80,6 +76,15 @@ def failure_alert(context: dg.RunFailureSensorContext, location: str) -> dict[st
         "failed_steps": steps,
         "tags": dict(run.tags),
     }
+
+
+def _root_cause(error: Any) -> str:
+    """The innermost error's message: what went wrong, without Dagster's wrapping."""
+    if error is None:
+        return ""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def build_failure_sensor(spec: ProjectSpec) -> dg.SensorDefinition:

@@ -71,7 +71,15 @@ def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:
     if spec.partitioning is None:
         if spec.retrain_policy == "on_new_data":
             return dg.AutomationCondition.eager()
-        return dg.AutomationCondition.on_missing()
+        # on_missing() fires only for assets that become missing, not for a model that never
+        # existed: train once when features arrive and there is no model yet.
+        return (
+            dg.AutomationCondition.missing()
+            & dg.AutomationCondition.any_deps_updated().since_last_handled()
+            & ~dg.AutomationCondition.any_deps_missing()
+            & ~dg.AutomationCondition.any_deps_in_progress()
+            & ~dg.AutomationCondition.in_progress()
+        ).with_label("first model")
     # Below daily features, eager() and on_missing() would wait until every day since the
     # start date exists; a daily project trains on its latest days, so any new day counts.
     if spec.retrain_policy == "on_new_data":

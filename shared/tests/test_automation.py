@@ -1,0 +1,197 @@
+"""Which assets update by themselves (declarative automation), the schedules' run requests, and
+the freshness policies, evaluated against a real instance."""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from demo_specs import DAILY, SPEC
+
+from mlplatform import ProjectSpec, build_definitions, build_project_assets
+from mlplatform.automation import (
+    PROJECT_TAG,
+    SENSOR_INTERVAL_ENV,
+    TRAINING_TAG,
+    TRIGGER_TAG,
+    sensor_interval_seconds,
+)
+from mlplatform.resources import resources_for_dir
+from mlplatform.testing import asset_keys
+
+
+def _materialize(instance: dg.DagsterInstance, *keys: dg.AssetKey, day: str | None = None) -> None:
+    """Record materializations as the assets would (the conditions read only the event log)."""
+    for key in keys:
+        instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=day))
+
+
+class Automation:
+    """Evaluations of a spec's automation conditions, carrying the cursor like the daemon."""
+
+    def __init__(self, spec: ProjectSpec, instance: dg.DagsterInstance, data: Path) -> None:
+        self.defs = dg.Definitions(
+            assets=build_project_assets(spec), resources=resources_for_dir(spec, data)
+        )
+        self.instance = instance
+        self.cursor = None
+
+    def requested(self, now: datetime | None = None) -> set[str]:
+        result = dg.evaluate_automation_conditions(
+            defs=self.defs, instance=self.instance, cursor=self.cursor, evaluation_time=now
+        )
+        self.cursor = result.cursor
+        return {
+            key.path[-1]
+            for key in (r.key for r in result.results if r.true_subset.size > 0)
+            if isinstance(key, dg.AssetKey)
+        }
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as inst:
+        yield inst
+
+
+def test_first_landing_builds_the_whole_chain_then_new_data_skips_training(
+    tmp_path: Path, instance
+) -> None:
+    """``retrain_policy="on_schedule"``: new raw data refreshes features, drift and predictions;
+    the model trains by itself only when there is none."""
+    keys = asset_keys(SPEC)
+    automation = Automation(SPEC, instance, tmp_path)
+    assert automation.requested() == set(), "the first evaluation only initializes the cursor"
+
+    _materialize(instance, keys["raw_data"])
+    assert automation.requested() == {
+        "features",
+        "model",
+        "champion",
+        "drift_report",
+        "predictions",
+    }
+    assert automation.requested() == set(), "requested once, not again on the next tick"
+
+    _materialize(instance, *(keys[n] for n in ("features", "model", "champion")))
+    _materialize(instance, keys["drift_report"], keys["predictions"])
+    automation.requested()  # the champion update is absorbed: drift and predictions just ran
+    _materialize(instance, keys["raw_data"])
+    assert automation.requested() == {"features", "drift_report", "predictions"}
+
+
+def test_on_new_data_policy_retrains_after_new_features(tmp_path: Path, instance) -> None:
+    spec = dataclasses.replace(SPEC, retrain_policy="on_new_data")
+    keys = asset_keys(spec)
+    automation = Automation(spec, instance, tmp_path)
+    _materialize(instance, *keys.values())
+    automation.requested()
+    _materialize(instance, keys["features"])
+    # The new model needs a champion decision, and a new champion new drift and predictions.
+    assert automation.requested() == {"model", "champion", "drift_report", "predictions"}
+
+
+def test_champion_ignores_new_features_without_a_new_model(tmp_path: Path, instance) -> None:
+    keys = asset_keys(SPEC)
+    automation = Automation(SPEC, instance, tmp_path)
+    _materialize(instance, *keys.values())
+    automation.requested()
+    _materialize(instance, keys["features"])
+    assert "champion" not in automation.requested()
+
+
+def test_daily_project_propagates_the_latest_day(tmp_path: Path, instance) -> None:
+    keys = asset_keys(DAILY)
+    automation = Automation(DAILY, instance, tmp_path)
+    now = datetime(2026, 3, 10, 6, tzinfo=UTC)
+    yesterday = "2026-03-09"
+    assert automation.requested(now) == set()
+    for offset in range(8):
+        day = (datetime(2026, 3, 9) - timedelta(days=offset)).date().isoformat()
+        _materialize(instance, keys["raw_data"], keys["features"], day=day)
+    _materialize(instance, keys["model"], keys["champion"])
+    assert automation.requested(now) == {"drift_report", "predictions"}
+    _materialize(instance, keys["drift_report"], keys["predictions"], day=yesterday)
+    assert automation.requested(now) == set()
+    _materialize(instance, keys["raw_data"], day=yesterday)
+    assert automation.requested(now) == {"features", "drift_report", "predictions"}
+
+
+def test_retrain_schedule_requests_a_tagged_training_run(tmp_path: Path) -> None:
+    defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
+    schedule = defs.resolve_schedule_def("demo_retrain_schedule")
+    assert schedule.cron_schedule == SPEC.retrain_cron
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    monday = datetime(2026, 3, 2, 3, tzinfo=UTC)
+    [request] = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=monday)
+    ).run_requests
+    job = defs.resolve_job_def(schedule.job_name)
+    tags = {**job.tags, **request.tags}
+    assert schedule.job_name == "demo_retrain"
+    assert tags[TRAINING_TAG] == "demo" and tags[PROJECT_TAG] == "demo"
+    assert tags[TRIGGER_TAG] == "schedule"
+    assert {k.path[-1] for k in job.asset_layer.executable_asset_keys} == {"model", "champion"}
+
+
+def test_daily_schedule_builds_the_day_that_ended(tmp_path: Path) -> None:
+    defs = build_definitions(DAILY, resources=resources_for_dir(DAILY, tmp_path))
+    schedule = defs.resolve_schedule_def("daily_demo_daily_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    tick = datetime(2026, 3, 10, 2, tzinfo=UTC)
+    [request] = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=tick)
+    ).run_requests
+    assert request.partition_key == "2026-03-09"
+    job = defs.resolve_job_def(schedule.job_name)
+    assert {k.path[-1] for k in job.asset_layer.executable_asset_keys} == {
+        "raw_data",
+        "features",
+        "drift_report",
+        "predictions",
+    }
+
+
+def test_unpartitioned_projects_have_no_daily_schedule(tmp_path: Path) -> None:
+    defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
+    assert [s.name for s in defs.schedules] == ["demo_retrain_schedule"]
+
+
+def test_sensors_are_running_by_default_at_the_configured_interval(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv(SENSOR_INTERVAL_ENV, "5")
+    defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {
+        "demo_landing_sensor",
+        "demo_automation",
+        "demo_training_automation",
+        "demo_drift_retrain_sensor",
+        "demo_run_failure_alerts",
+    }
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
+    assert all(s.description for s in sensors.values())
+    assert sensors["demo_landing_sensor"].minimum_interval_seconds == 5
+    assert sensors["demo_automation"].minimum_interval_seconds == 5
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "fast"])
+def test_bad_sensor_interval_is_refused_clearly(monkeypatch, value: str) -> None:
+    monkeypatch.setenv(SENSOR_INTERVAL_ENV, value)
+    with pytest.raises(ValueError, match=SENSOR_INTERVAL_ENV):
+        sensor_interval_seconds()
+
+
+def test_freshness_policies_come_from_the_spec() -> None:
+    spec = dataclasses.replace(SPEC, raw_data_fail_after=timedelta(hours=6))
+    policies = {
+        key.path[-1]: asset_spec.freshness_policy
+        for a in build_project_assets(spec)
+        for key, asset_spec in a.specs_by_key.items()
+        if asset_spec.freshness_policy is not None
+    }
+    assert set(policies) == {"raw_data", "model"}
+    assert policies["raw_data"].fail_window.to_timedelta() == timedelta(hours=6)
+    assert policies["model"].fail_window.to_timedelta() == spec.model_fail_after
