@@ -3,6 +3,9 @@
 #   .venv                      the platform: webserver, daemon, test tooling
 #   code_locations/*/.venv     one per ML project, with that project's own dependencies
 # Needs only Python 3.11 with pip; uv is bootstrapped from scripts/bootstrap.lock.
+# With --deployment, also what the deployment tests (tests/deployment) need:
+#   docker/mlflow/.venv        the MLflow tracking server, from the lock its image installs
+#   docker-compose             Debian's package, to check docker/docker-compose.yml
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -40,4 +43,12 @@ for location in "$root"/code_locations/*/; do
   # The location's own package (not in its lock: the lock pins what it depends on).
   VIRTUAL_ENV="$location/.venv" "$uv" pip install --quiet --no-deps --python "$location/.venv/bin/python" -e "$location"
 done
+if [ "${1:-}" = "--deployment" ]; then
+  sync_env "$root/docker/mlflow"
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    echo "setup: installing Debian's docker-compose"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  fi
+fi
 echo "setup: environments ready"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, platform tests in the platform environment, each location's tests
-# (and the shared library's, in the churn environment) in its own environment.
+# (and the shared library's, in the churn environment) in its own environment, then the
+# deployment tests (tests/deployment: the production topology, on a local Postgres).
 # Extra arguments go to every pytest call, e.g. `bash scripts/test.sh -m "not slow"`.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --deployment || exit 1
 export DO_NOT_TRACK=1
 reports="$root/.local/test-reports"
 rm -rf "$reports" && mkdir -p "$reports"
@@ -14,7 +15,7 @@ status=0
 echo "== ruff"
 .venv/bin/ruff check . && .venv/bin/ruff format --check . || status=1
 echo "== platform tests (tests/)"
-.venv/bin/python -m pytest tests --junitxml="$reports/platform.xml" "$@" || status=1
+.venv/bin/python -m pytest tests --ignore=tests/deployment --junitxml="$reports/platform.xml" "$@" || status=1
 echo "== shared library tests (shared/tests, churn environment)"
 code_locations/churn/.venv/bin/python -m pytest shared/tests --junitxml="$reports/shared.xml" "$@" || status=1
 for location in code_locations/*/; do
@@ -22,5 +23,7 @@ for location in code_locations/*/; do
   echo "== $project tests"
   "$location.venv/bin/python" -m pytest "${location}tests" --junitxml="$reports/$project.xml" "$@" || status=1
 done
+echo "== deployment tests (tests/deployment)"
+.venv/bin/python -m pytest tests/deployment -m deployment --junitxml="$reports/deployment.xml" "$@" || status=1
 .venv/bin/python scripts/junit_summary.py "$reports"/*.xml || status=1
 exit $status

@@ -1,4 +1,4 @@
-"""Start `dagster dev` on 127.0.0.1 as a real process group and talk to it over GraphQL."""
+"""Start Dagster processes on 127.0.0.1 as real process groups and talk to them over GraphQL."""
 
 from __future__ import annotations
 
@@ -60,6 +60,85 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last_error})")
 
 
+def start_group(
+    command: list[str], *, env: Mapping[str, str], cwd: Path, log: Path
+) -> subprocess.Popen:
+    """Start ``command`` as the leader of a new process group, output appended to ``log``."""
+    with log.open("a") as out:
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Stop the process group ``process`` leads (started here), by its id only."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+LAUNCH_RUN_MUTATION = """
+mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
+    __typename ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message } ... on InvalidSubsetError { message }
+} }
+"""
+RUN_STATUS_QUERY = """
+query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }
+"""
+RELOAD_LOCATION_MUTATION = """
+mutation($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name) {
+    __typename ... on WorkspaceLocationEntry { loadStatus }
+} }
+"""
+
+
+def launch_assets(port: int, location: str, keys: list[list[str]]) -> str:
+    """Launch a run of ``keys`` from the location's implicit asset job, as the UI's
+    "Materialize" on selected assets does; the run id."""
+    selector = {
+        "repositoryLocationName": location,
+        "repositoryName": "__repository__",
+        "jobName": "__ASSET_JOB",
+        "assetSelection": [{"path": key} for key in keys],
+    }
+    params = {"selector": selector, "runConfigData": {}}
+    answer = graphql(port, LAUNCH_RUN_MUTATION, {"params": params})["data"]["launchRun"]
+    assert answer["__typename"] == "LaunchRunSuccess", answer
+    return answer["run"]["runId"]
+
+
+def run_status(port: int, run_id: str) -> str:
+    return graphql(port, RUN_STATUS_QUERY, {"id": run_id})["data"]["runOrError"]["status"]
+
+
+def wait_for_runs(port: int, run_ids: list[str], timeout: float) -> dict[str, str]:
+    """{run id: final status} once every run has finished (SUCCESS, FAILURE or CANCELED)."""
+
+    def finished() -> dict[str, str] | None:
+        states = {run_id: run_status(port, run_id) for run_id in run_ids}
+        done = all(s in ("SUCCESS", "FAILURE", "CANCELED") for s in states.values())
+        return states if done else None
+
+    return wait_for(finished, timeout, f"runs {run_ids} to finish", interval=2)
+
+
+def reload_location(port: int, name: str) -> str:
+    """What the UI's "Reload" on a code location does; the entry's load status."""
+    answer = graphql(port, RELOAD_LOCATION_MUTATION, {"name": name})["data"]
+    return answer["reloadRepositoryLocation"].get("loadStatus", "")
+
+
 @contextmanager
 def dagster_dev(
     root: Path, env: Mapping[str, str], log: Path, workspace: Path | None = None
@@ -69,23 +148,16 @@ def dagster_dev(
     Started in its own process group and stopped by that group's id only.
     """
     port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(root / ".venv/bin/dagster"), "dev", "-w", str(workspace or "workspace.yaml")]
-            + ["-h", "127.0.0.1", "-p", str(port)],
-            cwd=root,
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_for(lambda: location_statuses(port), 120, "the webserver to answer")
-            yield port
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    log.write_text("")
+    process = start_group(
+        [str(root / ".venv/bin/dagster"), "dev", "-w", str(workspace or "workspace.yaml")]
+        + ["-h", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **env},
+        cwd=root,
+        log=log,
+    )
+    try:
+        wait_for(lambda: location_statuses(port), 120, "the webserver to answer")
+        yield port
+    finally:
+        stop_group(process)
