@@ -12,3 +12,5 @@ for bench in bench_import bench_model_logging bench_chain; do
 done
 echo "== bench_code_servers (platform environment)"
 .venv/bin/python bench/bench_code_servers.py
+echo "== bench_automation (platform environment, live daemon)"
+.venv/bin/python bench/bench_automation.py

@@ -13,7 +13,7 @@ for location in code_locations/*/; do
   "$location.venv/bin/python" -m "$project" land --if-empty --rows 5000 --seed 1
 done
 cat <<MSG
-Dagster UI : http://127.0.0.1:${DAGSTER_PORT:-3000}  (Assets -> Materialize all)
+Dagster UI : http://127.0.0.1:${DAGSTER_PORT:-3000}  (sensors are on: watch Runs, or Assets -> Materialize all)
 Data       : $MLPLATFORM_HOME/data   MLflow store: $MLFLOW_TRACKING_URI
 MLflow UI  : bash scripts/mlflow-ui.sh   (in a second terminal)
 MSG

@@ -18,7 +18,7 @@ from .dagster_processes import dagster_dev, graphql, location_statuses, wait_for
 
 MATERIALIZATION_QUERY = """
 query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
-    assetMaterializations(limit: 1) {
+    assetMaterializations(limit: 20) {
         runId metadataEntries { label ... on TextMetadataEntry { text } }
     }
 } } }
@@ -127,11 +127,12 @@ def _backfill(port: int, location: str, days: list[str]) -> str:
     return answer["backfillId"]
 
 
-def _latest_materialization(port: int, key: list[str]) -> dict:
+def _materialization_by_run(port: int, key: list[str], run_id: str) -> dict:
+    """The metadata of ``key``'s materialization in ``run_id`` (the platform's own sensors may
+    have materialized it in other runs too)."""
     data = graphql(port, MATERIALIZATION_QUERY, {"key": {"path": key}})["data"]["assetOrError"]
-    [event] = data["assetMaterializations"]
-    entries = {e["label"]: e.get("text") for e in event["metadataEntries"]}
-    return {"run_id": event["runId"], **entries}
+    [event] = [e for e in data["assetMaterializations"] if e["runId"] == run_id]
+    return {e["label"]: e.get("text") for e in event["metadataEntries"]}
 
 
 @pytest.mark.slow
@@ -144,7 +145,12 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         "MLPLATFORM_ASSET_DIR": str(data / "assets"),
         "MLPLATFORM_REPORT_DIR": str(data / "reports"),
         "MLPLATFORM_LOCK_DIR": str(data / "locks"),
+        "MLPLATFORM_ALERT_FILE": str(data / "alerts.jsonl"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{data / 'mlflow' / 'mlflow.db'}",
+        # The sensors are RUNNING by default: they tick once when the daemon starts (the landing
+        # sensors ingest the landed files) and then not again during this test, which is about
+        # runs launched from the UI.
+        "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "3600",
         "DO_NOT_TRACK": "1",
     }
     (tmp_path / "dagster_home").mkdir()
@@ -203,14 +209,13 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         expected = {n: "SUCCESS" for n in unpartitioned} | {DAILY: "COMPLETED_SUCCESS"}
         assert states == expected, log[-5000:]
         for name in unpartitioned:
-            raw = _latest_materialization(port, [name, "raw_data"])
-            assert raw["run_id"] == runs[name]
+            raw = _materialization_by_run(port, [name, "raw_data"], runs[name])
             assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
         filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
         backfill_runs = filled["partitionBackfillOrError"]["runs"]
         assert len(backfill_runs) == len(DAYS), "multi_run(1): one run per day"
         assert {r["status"] for r in backfill_runs} == {"SUCCESS"}
-        raw = _latest_materialization(port, [DAILY, "raw_data"])
+        raw = _materialization_by_run(port, [DAILY, "raw_data"], backfill_runs[0]["runId"])
         assert f"/code_locations/{DAILY}/.venv/bin/python" in raw["runtime/python"]
 
     query = (
