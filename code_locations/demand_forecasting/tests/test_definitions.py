@@ -29,3 +29,18 @@ def test_checks_are_partitioned_like_their_assets() -> None:
 
 def test_loading_definitions_does_not_import_heavy_libraries() -> None:
     assert heavy_modules_loaded_by("demand_forecasting.definitions") == []
+
+
+def test_daily_automation_uses_the_same_daily_partitions() -> None:
+    """The daily schedule, the ingest job the landing sensor launches and the assets agree on
+    the partitions; the model retrains on a schedule (and on drift), not on every day."""
+    schedule = defs.resolve_schedule_def("demand_forecasting_daily_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    raw = defs.resolve_asset_graph().get(dg.AssetKey(["demand_forecasting", "raw_data"]))
+    for job_name in ("demand_forecasting_daily", "demand_forecasting_ingest"):
+        assert defs.resolve_job_def(job_name).partitions_def == raw.partitions_def
+    landing = defs.resolve_sensor_def("demand_forecasting_landing_sensor")
+    assert landing.job_name == "demand_forecasting_ingest"
+    assert spec.retrain_policy == "on_schedule"
+    model = defs.resolve_asset_graph().get(dg.AssetKey(["demand_forecasting", "model"]))
+    assert model.automation_condition is None
