@@ -13,15 +13,23 @@
 #
 # Environment: MLPLATFORM_PG_PORT (54329), MLPLATFORM_PG_USER (mlplatform),
 # MLPLATFORM_PG_PASSWORD (a default for local tests only; the cluster listens on 127.0.0.1 only),
-# MLPLATFORM_PG_DIR (the cluster's directory; must be reachable by the postgres user).
+# MLPLATFORM_PG_DIR (the cluster's directory; default .local/postgres, or a directory under
+# /var/lib/postgresql when the postgres user cannot reach the checkout).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 port="${MLPLATFORM_PG_PORT:-54329}"
 user="${MLPLATFORM_PG_USER:-mlplatform}"
 password="${MLPLATFORM_PG_PASSWORD:-mlplatform-local-test}"
-cluster="${MLPLATFORM_PG_DIR:-$root/.local/postgres}"
-data="$cluster/data"
-sockets="$cluster/run"
+
+cluster_dir() {  # $MLPLATFORM_PG_DIR, else .local/postgres if the postgres user can reach it
+  if [ -n "${MLPLATFORM_PG_DIR:-}" ]; then echo "$MLPLATFORM_PG_DIR"; return; fi
+  mkdir -p "$root/.local"
+  if runuser -u postgres -- test -x "$root/.local" 2>/dev/null; then
+    echo "$root/.local/postgres"
+  else  # a checkout inside a private home directory
+    echo "/var/lib/postgresql/mlplatform-$port"
+  fi
+}
 
 server_bin() {  # the newest installed server's bin directory, or nothing
   find /usr/lib/postgresql -maxdepth 3 -path '*/bin/postgres' 2>/dev/null | sort -V | tail -1 |
@@ -75,7 +83,6 @@ ensure_database() {
 }
 
 start() {
-  ensure_installed
   local bin state
   bin="$(server_bin)"
   ensure_cluster "$bin"
@@ -111,6 +118,10 @@ stop() {
 
 command="${1:-start}"
 shift || true
+[ "$command" = start ] && ensure_installed
+cluster="$(cluster_dir)"
+data="$cluster/data"
+sockets="$cluster/run"
 case "$command" in
   start) start "$@" ;;
   recreate) recreate "$@" ;;

@@ -118,6 +118,16 @@ def launch_assets(port: int, location: str, keys: list[list[str]]) -> str:
     return answer["run"]["runId"]
 
 
+def materialize_all(port: int, location: str) -> str:
+    """What the UI's "Materialize all" does for an unpartitioned location; the run id."""
+    from dagster_graphql import DagsterGraphQLClient
+
+    client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+    return client.submit_job_execution(
+        "__ASSET_JOB", repository_location_name=location, repository_name="__repository__"
+    )
+
+
 def run_status(port: int, run_id: str) -> str:
     return graphql(port, RUN_STATUS_QUERY, {"id": run_id})["data"]["runOrError"]["status"]
 
