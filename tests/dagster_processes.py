@@ -171,3 +171,29 @@ def dagster_dev(
         yield port
     finally:
         stop_group(process)
+
+
+BACKFILL_MUTATION = """
+mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+    __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message }
+} }
+"""
+BACKFILL_QUERY = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill {
+    status runs(limit: 10) { runId status }
+} } }
+"""
+
+
+def launch_backfill(port: int, location: str, days: list[str]) -> str:
+    """What the UI does for "Materialize" over a date range of partitioned assets."""
+    params = {
+        "partitionNames": days,
+        "assetSelection": [{"path": [location, "raw_data"]}],
+        "fromFailure": False,
+    }
+    answer = graphql(port, BACKFILL_MUTATION, {"params": params})["data"][
+        "launchPartitionBackfill"
+    ]
+    assert answer["__typename"] == "LaunchBackfillSuccess", answer
+    return answer["backfillId"]

@@ -14,7 +14,14 @@ import pytest
 import yaml
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-from .dagster_processes import dagster_dev, graphql, location_statuses, wait_for
+from .dagster_processes import (
+    BACKFILL_QUERY,
+    dagster_dev,
+    graphql,
+    launch_backfill,
+    location_statuses,
+    wait_for,
+)
 
 MATERIALIZATION_QUERY = """
 query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
@@ -101,32 +108,6 @@ def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
     return path
 
 
-BACKFILL_MUTATION = """
-mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
-    __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message }
-} }
-"""
-BACKFILL_QUERY = """
-query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill {
-    status runs(limit: 10) { runId status }
-} } }
-"""
-
-
-def _backfill(port: int, location: str, days: list[str]) -> str:
-    """What the UI does for "Materialize" over a date range of partitioned assets."""
-    params = {
-        "partitionNames": days,
-        "assetSelection": [{"path": [location, "raw_data"]}],
-        "fromFailure": False,
-    }
-    answer = graphql(port, BACKFILL_MUTATION, {"params": params})["data"][
-        "launchPartitionBackfill"
-    ]
-    assert answer["__typename"] == "LaunchBackfillSuccess", answer
-    return answer["backfillId"]
-
-
 def _materialization_by_run(port: int, key: list[str], run_id: str) -> dict:
     """The metadata of ``key``'s materialization in ``run_id`` (the platform's own sensors may
     have materialized it in other runs too)."""
@@ -189,7 +170,7 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
             )
             for name in unpartitioned
         }
-        backfill = _backfill(port, DAILY, DAYS)
+        backfill = launch_backfill(port, DAILY, DAYS)
 
         def all_finished() -> dict[str, str] | None:
             try:

@@ -36,9 +36,11 @@ import yaml
 
 from ..conftest import ROOT
 from ..dagster_processes import (
+    BACKFILL_QUERY,
     free_port,
     graphql,
     launch_assets,
+    launch_backfill,
     location_statuses,
     materialize_all,
     reload_location,
@@ -48,7 +50,6 @@ from ..dagster_processes import (
     wait_for,
     wait_for_runs,
 )
-from ..test_workspace import BACKFILL_QUERY, _backfill
 from .conftest import DAGSTER_DB, MLFLOW_DB, Postgres, compose, runtime_env
 from .images import ImageRuntime, image_runtime
 
@@ -296,7 +297,7 @@ def test_every_location_runs_on_postgres_and_the_mlflow_server(
     port = stack.webserver_port
     trained = [n for n in LOCATIONS if n != DAILY]
     runs = {n: materialize_all(port, n) for n in trained}
-    backfill = _backfill(port, DAILY, [DAY])
+    backfill = launch_backfill(port, DAILY, [DAY])
     started = time.monotonic()
     states = wait_for_runs(port, list(runs.values()), 600)
     filled = wait_for(
