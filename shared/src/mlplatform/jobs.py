@@ -1,5 +1,5 @@
-"""Jobs every location gets: retraining, the daily build of a daily project, and rolling the
-champion back (auditable in Dagster)."""
+"""Jobs every location gets: ingesting landed files, retraining, the daily build of a daily
+project, and rolling the champion back (auditable in Dagster)."""
 
 from typing import TYPE_CHECKING
 
