@@ -197,3 +197,18 @@ def launch_backfill(port: int, location: str, days: list[str]) -> str:
     ]
     assert answer["__typename"] == "LaunchBackfillSuccess", answer
     return answer["backfillId"]
+
+
+def data_dir_env(data: Path, dagster_home: Path) -> dict[str, str]:
+    """The variables scripts/env.sh sets, for a Dagster instance in ``dagster_home`` and every
+    data path under ``data`` (the layout of mlplatform.resources.resources_for_dir)."""
+    return {
+        "DAGSTER_HOME": str(dagster_home),
+        "MLPLATFORM_LANDING_DIR": str(data / "landing"),
+        "MLPLATFORM_ASSET_DIR": str(data / "assets"),
+        "MLPLATFORM_REPORT_DIR": str(data / "reports"),
+        "MLPLATFORM_LOCK_DIR": str(data / "locks"),
+        "MLPLATFORM_ALERT_FILE": str(data / "alerts" / "alerts.jsonl"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{data / 'mlflow' / 'mlflow.db'}",
+        "DO_NOT_TRACK": "1",
+    }

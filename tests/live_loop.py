@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from .dagster_processes import free_port, wait_for
+from .dagster_processes import data_dir_env, free_port, wait_for
 
 TRIGGER_TAG = "mlplatform/trigger"
 
@@ -121,15 +120,8 @@ def live_loop(
     shutil.copy(root / "scripts/dagster.local.yaml", home / "dagster.yaml")
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(home),
-        "MLPLATFORM_LANDING_DIR": str(data / "landing"),
-        "MLPLATFORM_ASSET_DIR": str(data / "assets"),
-        "MLPLATFORM_REPORT_DIR": str(data / "reports"),
-        "MLPLATFORM_LOCK_DIR": str(data / "locks"),
-        "MLPLATFORM_ALERT_FILE": str(data / "alerts" / "alerts.jsonl"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{data / 'mlflow' / 'mlflow.db'}",
+        **data_dir_env(data, home),
         "MLPLATFORM_SENSOR_INTERVAL_SECONDS": str(sensor_interval),
-        "DO_NOT_TRACK": "1",
     }
     port = free_port()
     venv = root / "code_locations" / location / ".venv/bin"
@@ -172,7 +164,3 @@ def live_loop(
         finally:
             for process in reversed(processes):
                 _stop(process)
-
-
-def elapsed_since(start: float) -> float:
-    return time.time() - start

@@ -17,6 +17,7 @@ from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 from .dagster_processes import (
     BACKFILL_QUERY,
     dagster_dev,
+    data_dir_env,
     graphql,
     launch_backfill,
     location_statuses,
@@ -121,18 +122,11 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
     locations = _location_names(root)
     data = tmp_path / "data"
     env = {
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "MLPLATFORM_LANDING_DIR": str(data / "landing"),
-        "MLPLATFORM_ASSET_DIR": str(data / "assets"),
-        "MLPLATFORM_REPORT_DIR": str(data / "reports"),
-        "MLPLATFORM_LOCK_DIR": str(data / "locks"),
-        "MLPLATFORM_ALERT_FILE": str(data / "alerts.jsonl"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{data / 'mlflow' / 'mlflow.db'}",
+        **data_dir_env(data, tmp_path / "dagster_home"),
         # The sensors are RUNNING by default: they tick once when the daemon starts (the landing
         # sensors ingest the landed files) and then not again during this test, which is about
         # runs launched from the UI.
         "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "3600",
-        "DO_NOT_TRACK": "1",
     }
     (tmp_path / "dagster_home").mkdir()
     (tmp_path / "dagster_home" / "dagster.yaml").write_text(

@@ -81,22 +81,14 @@ def plan_landing_runs(
     ignored: dict[str, str] = {}
     waiting: dict[str, str] = {}
     for name, ident in sorted(new.items()):
-        day: str | None = None
-        if spec.partitioning:
-            day = _day_of(name)
-            if day is None:
-                ignored[name] = "name does not start with a date (YYYY-MM-DD)"
-            elif day < spec.partitioning.start_date:
-                ignored[name] = (
-                    f"{day} is before the first partition {spec.partitioning.start_date}"
-                )
-            elif day_exists is not None and not day_exists(day):
-                waiting[name] = f"partition {day} does not exist until the day has ended"
-                continue
-            if name in ignored:
-                handled[name] = ident
-                continue
-        batches.setdefault(day, {})[name] = ident
+        day = _day_of(name) if spec.partitioning else None
+        if spec.partitioning and (why := _not_a_partition(day, spec.partitioning.start_date)):
+            ignored[name] = why
+            handled[name] = ident  # warned about once, never ingested
+        elif day is not None and day_exists is not None and not day_exists(day):
+            waiting[name] = f"partition {day} does not exist until the day has ended"
+        else:
+            batches.setdefault(day, {})[name] = ident
     requests = []
     for day, files in sorted(batches.items(), key=lambda item: item[0] or ""):
         identities = [f"{name}@{ident}" for name, ident in files.items()]
@@ -109,6 +101,15 @@ def plan_landing_runs(
         )
         handled.update(files)
     return LandingPlan(requests=requests, handled=handled, ignored=ignored, waiting=waiting)
+
+
+def _not_a_partition(day: str | None, start_date: str) -> str:
+    """Why a daily project's file can never be ingested ("" if it can)."""
+    if day is None:
+        return "name does not start with a date (YYYY-MM-DD)"
+    if day < start_date:
+        return f"{day} is before the first partition {start_date}"
+    return ""
 
 
 def _day_of(name: str) -> str | None:
