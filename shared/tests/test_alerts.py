@@ -11,9 +11,9 @@ import pytest
 from demo_specs import SPEC
 
 from mlplatform import build_definitions
-from mlplatform.alerts import WEBHOOK_ENV, AlertSink, build_failure_sensor
-from mlplatform.automation import PROJECT_TAG, TRIGGER_TAG
-from mlplatform.resources import resources_for_dir
+from mlplatform.orchestration.alerts import WEBHOOK_ENV, AlertSink, build_failure_sensor
+from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
+from mlplatform.orchestration.resources import resources_for_dir
 
 
 @dg.op

@@ -10,14 +10,14 @@ import pytest
 from demo_specs import DAILY, SPEC
 
 from mlplatform import ProjectSpec, build_definitions, build_project_assets
-from mlplatform.automation import (
+from mlplatform.orchestration.automation import (
     PROJECT_TAG,
     SENSOR_INTERVAL_ENV,
     TRAINING_TAG,
     TRIGGER_TAG,
     sensor_interval_seconds,
 )
-from mlplatform.resources import resources_for_dir
+from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.testing import asset_keys
 
 
@@ -194,4 +194,4 @@ def test_freshness_policies_come_from_the_spec() -> None:
     }
     assert set(policies) == {"raw_data", "model"}
     assert policies["raw_data"].fail_window.to_timedelta() == timedelta(hours=6)
-    assert policies["model"].fail_window.to_timedelta() == spec.model_fail_after
+    assert policies["model"].fail_window.to_timedelta() == spec.lifecycle.model_fail_after

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from mlplatform.drift import compute_drift, sample_rows
 from mlplatform.spec import ColumnType
+from mlplatform.steps.drift import compute_drift, sample_rows
 
 SCHEMA = {"x": ColumnType.FLOAT, "k": ColumnType.INTEGER, "c": ColumnType.STRING}
 

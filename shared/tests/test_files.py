@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlplatform.files import write_atomically
-from mlplatform.landing import LandingZone, RawDataError, read_raw_file, write_batch
+from mlplatform.storage.files import write_atomically
+from mlplatform.storage.landing import LandingZone, RawDataError, read_raw_file, write_batch
 
 FRAME = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
 

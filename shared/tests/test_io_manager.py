@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from mlplatform.io_manager import ParquetIOManager
+from mlplatform.storage.io_manager import ParquetIOManager
 
 
 @dg.asset(key=["proj", "numbers"])

@@ -1,8 +1,10 @@
 """The promotion rule, as a pure function: gate first, then strictly better than the margin."""
 
+import dataclasses
+
 import pytest
 
-from mlplatform.promotion import decide
+from mlplatform.lifecycle.promotion import decide
 from mlplatform.spec import QualityGate
 
 AUC = QualityGate("roc_auc", 0.7)
@@ -26,6 +28,8 @@ MAE = QualityGate("mae", 10.0, higher_is_better=False)
     ],
 )
 def test_decide(gate, margin, challenger, champion, promoted, reason_part) -> None:
-    decision, reason = decide(gate, margin, challenger, champion)
+    decision, reason = decide(
+        dataclasses.replace(gate, promotion_margin=margin), challenger, champion
+    )
     assert decision is promoted
     assert reason_part in reason

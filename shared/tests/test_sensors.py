@@ -10,11 +10,7 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.sensor_definition import SensorExecutionData
 from demo_specs import DAILY, SPEC
-
-from mlplatform import ProjectSpec, build_definitions
-from mlplatform.automation import PROJECT_TAG, TRAINING_TAG, TRIGGER_TAG
-from mlplatform.resources import resources_for_dir
-from mlplatform.sensors import (
+from mlplatform.orchestration.sensors import (
     DRIFT_REPORT_RUN_TAG,
     DRIFT_SHARE_TAG,
     LANDED_FILES_TAG,
@@ -22,6 +18,10 @@ from mlplatform.sensors import (
     drift_sensor_name,
     landing_sensor_name,
 )
+
+from mlplatform import ProjectSpec, build_definitions
+from mlplatform.orchestration.automation import PROJECT_TAG, TRAINING_TAG, TRIGGER_TAG
+from mlplatform.orchestration.resources import resources_for_dir
 
 
 def _land(data: Path, spec: ProjectSpec, name: str, text: str = "id,a,y\n1,0.5,true\n") -> Path:

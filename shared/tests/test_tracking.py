@@ -6,7 +6,7 @@ import dagster as dg
 import mlflow
 import pytest
 
-from mlplatform.tracking import default_artifact_location, mlflow_tracking_run
+from mlplatform.lifecycle.tracking import default_artifact_location, mlflow_tracking_run
 
 
 @dg.asset(required_resource_keys={"mlflow"})

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from mlplatform.spec import ColumnType
-from mlplatform.validation import (
+from mlplatform.steps.validation import (
     changed_raw_columns,
     check_min_rows,
     check_no_null_target,

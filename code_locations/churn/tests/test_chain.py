@@ -52,7 +52,7 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     assert run.data.tags["dagster_run_id"] == result.run_id
     assert version.run_id == run.info.run_id
     assert run.data.metrics["roc_auc"] == pytest.approx(model_meta["metric/roc_auc"])
-    assert run.data.metrics["roc_auc"] >= spec.quality_gate.floor
+    assert run.data.metrics["roc_auc"] >= spec.gate.floor
     assert {"roc_auc", "accuracy", "f1", "log_loss"} <= set(run.data.metrics)
     assert version.tags["quality_gate"] == "passed"
 
@@ -80,7 +80,7 @@ def test_logged_model_has_signature_example_and_pinned_requirements(
     requirements = Path(mlflow.pyfunc.get_model_dependencies(model_uri)).read_text()
     assert "scikit-learn==" in requirements and "pandas==" in requirements
     loaded = mlflow.pyfunc.load_model(f"models:/{spec.registered_model_name}/1")
-    assert len(loaded.predict(spec.build_features(spec.generate(10, 9, 0.0)))) == 10
+    assert len(loaded.predict(spec.model.build_features(spec.generate(10, 9, 0.0)))) == 10
 
 
 def test_each_dagster_run_gets_its_own_mlflow_run(land, run_chain, tracking_uri) -> None:
@@ -134,7 +134,7 @@ def test_drifted_batch_raises_drift_warning(land, run_chain) -> None:
     baseline = run_chain()
     assert baseline.success
     assert check_evaluations(baseline)["drift_share_below_threshold"].passed
-    assert materialization_metadata(baseline, DRIFT)["drift_share"] <= spec.drift_threshold
+    assert materialization_metadata(baseline, DRIFT)["drift_share"] <= spec.lifecycle.drift_threshold
 
     land("batch_002.csv", rows=9000, seed=2, drift=0.8)
     drifted = run_chain(selection=[RAW, DRIFT])
@@ -143,13 +143,13 @@ def test_drifted_batch_raises_drift_warning(land, run_chain) -> None:
     check = check_evaluations(drifted)["drift_share_below_threshold"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     share = materialization_metadata(drifted, DRIFT)["drift_share"]
-    assert share > spec.drift_threshold
+    assert share > spec.lifecycle.drift_threshold
     assert "| yes |" in materialization_metadata(drifted, DRIFT)["column_drift"]
 
 
 def test_features_that_change_raw_columns_are_refused(land, run_chain) -> None:
     def casting_features(raw):
-        return spec.build_features(raw).assign(senior_citizen=raw["senior_citizen"].astype(int))
+        return spec.model.build_features(raw).assign(senior_citizen=raw["senior_citizen"].astype(int))
 
     land("batch_001.csv")
 

@@ -62,8 +62,8 @@ def test_freshness_policies_on_raw_data_and_model() -> None:
     policies = {
         k.to_user_string(): graph.get(k).freshness_policy for k in graph.get_all_asset_keys()
     }
-    assert policies["churn/raw_data"].fail_window.to_timedelta() == spec.raw_data_fail_after
-    assert policies["churn/model"].fail_window.to_timedelta() == spec.model_fail_after
+    assert policies["churn/raw_data"].fail_window.to_timedelta() == spec.lifecycle.raw_data_fail_after
+    assert policies["churn/model"].fail_window.to_timedelta() == spec.lifecycle.model_fail_after
 
 
 def test_loading_definitions_does_not_import_heavy_libraries() -> None:

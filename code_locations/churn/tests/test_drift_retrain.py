@@ -2,12 +2,16 @@
 retrain, tagged with the figure; a clean batch requests nothing."""
 
 import dagster as dg
+from mlplatform.orchestration.sensors import (
+    DRIFT_REPORT_RUN_TAG,
+    DRIFT_SHARE_TAG,
+    drift_sensor_name,
+)
 
 from churn.definitions import spec
 from mlplatform import build_definitions
-from mlplatform.automation import TRAINING_TAG, TRIGGER_TAG
-from mlplatform.resources import resources_for_dir
-from mlplatform.sensors import DRIFT_REPORT_RUN_TAG, DRIFT_SHARE_TAG, drift_sensor_name
+from mlplatform.orchestration.automation import TRAINING_TAG, TRIGGER_TAG
+from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.testing import asset_keys, materialization_metadata
 
 KEYS = asset_keys(spec)
@@ -25,7 +29,7 @@ def test_drifted_batch_requests_one_retrain(land, run_chain, instance, data_dir)
     first = run_chain()
     assert first.success
     clean_share = materialization_metadata(first, KEYS["drift_report"])["drift_share"]
-    assert clean_share < spec.drift_threshold
+    assert clean_share < spec.lifecycle.drift_threshold
     clean = tick(None)
     assert not clean.run_requests
 
@@ -33,7 +37,7 @@ def test_drifted_batch_requests_one_retrain(land, run_chain, instance, data_dir)
     drifted = run_chain([KEYS["raw_data"], KEYS["drift_report"]])
     assert drifted.success
     share = materialization_metadata(drifted, KEYS["drift_report"])["drift_share"]
-    assert share >= spec.drift_threshold
+    assert share >= spec.lifecycle.drift_threshold
 
     [retrain] = (after := tick(clean.cursor)).run_requests
     assert retrain.tags[TRIGGER_TAG] == "drift" and retrain.tags[TRAINING_TAG] == "churn"

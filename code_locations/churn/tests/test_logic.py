@@ -5,15 +5,15 @@ import pytest
 
 from churn.definitions import spec
 from churn.logic import build_features, generate_customers
-from mlplatform.training import train
-from mlplatform.validation import check_schema
+from mlplatform.steps.training import train
+from mlplatform.steps.validation import check_schema
 
 
 def test_generator_is_seeded_and_matches_the_schema() -> None:
     first, again = generate_customers(500, 7), generate_customers(500, 7)
     pd.testing.assert_frame_equal(first, again)
     assert not generate_customers(500, 8).equals(first)
-    assert check_schema({"generated": first}, spec.raw_schema).passed
+    assert check_schema({"generated": first}, spec.data.raw_schema).passed
     assert first["customer_id"].is_unique
 
 
@@ -42,7 +42,7 @@ def test_churn_relationships_are_realistic() -> None:
 def test_features_keep_raw_columns_and_add_derived_ones() -> None:
     raw = generate_customers(100, 1)
     features = build_features(raw)
-    assert set(spec.feature_columns) | {spec.target} == set(features.columns)
+    assert set(spec.model.feature_columns) | {spec.data.target} == set(features.columns)
     for column in spec.drift_columns:
         pd.testing.assert_series_equal(features[column], raw[column])
     assert (features["is_new_customer"] == (raw["tenure_months"] < 6)).all()
@@ -51,7 +51,7 @@ def test_features_keep_raw_columns_and_add_derived_ones() -> None:
 
 def test_training_beats_the_quality_gate_on_clean_data() -> None:
     trained = train(spec, build_features(generate_customers(4000, 5)))
-    assert trained.metrics["roc_auc"] >= spec.quality_gate.floor
+    assert trained.metrics["roc_auc"] >= spec.gate.floor
     assert 0.0 < trained.metrics["log_loss"] < 0.7
     assert len(trained.split.x_test) == 800
-    assert list(trained.split.x_train.columns) == list(spec.feature_columns)
+    assert list(trained.split.x_train.columns) == list(spec.model.feature_columns)

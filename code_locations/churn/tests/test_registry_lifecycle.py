@@ -18,10 +18,10 @@ import pytest
 
 from churn.definitions import spec as churn_spec
 from mlplatform import QualityGate
-from mlplatform.jobs import build_rollback_job
-from mlplatform.promotion import CHAMPION, PREVIOUS, promote
-from mlplatform.registry import ModelRegistry
-from mlplatform.resources import resources_for_dir
+from mlplatform.lifecycle.promotion import CHAMPION, PREVIOUS, promote
+from mlplatform.lifecycle.registry import ModelRegistry
+from mlplatform.orchestration.jobs import build_rollback_job
+from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.testing import asset_keys, materialization_metadata
 
 # A lower gate, so that a weaker model still passes it and the comparison decides.
@@ -225,7 +225,7 @@ def test_racing_promotions_leave_one_champion_and_a_consistent_log(
         start.wait()
         try:
             decisions[version] = promote(
-                registry, "churn", version, spec.quality_gate, 0.0, slow_score
+                registry, "churn", version, spec.gate, 0.0, slow_score
             )
         except Exception as exc:  # unserialized alias writes can break MLflow's store itself
             errors[version] = exc
@@ -264,7 +264,7 @@ def test_lineage_tags_and_data_hash_changes_iff_data_changes(land, run_chain, re
     for version, result in zip(("1", "2", "3"), (first, second, third), strict=True):
         assert tags[version]["dagster_run_id"] == result.run_id
         assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?|unknown", tags[version]["code_version"])
-        assert tags[version]["features"] == ",".join(spec.feature_columns)
+        assert tags[version]["features"] == ",".join(spec.model.feature_columns)
         meta = materialization_metadata(result, MODEL)
         assert meta["lineage/training_data_hash"] == tags[version]["training_data_hash"]
     assert tags["1"]["training_data_hash"] == tags["2"]["training_data_hash"]

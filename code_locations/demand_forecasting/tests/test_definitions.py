@@ -41,6 +41,6 @@ def test_daily_automation_uses_the_same_daily_partitions() -> None:
         assert defs.resolve_job_def(job_name).partitions_def == raw.partitions_def
     landing = defs.resolve_sensor_def("demand_forecasting_landing_sensor")
     assert landing.job_name == "demand_forecasting_ingest"
-    assert spec.retrain_policy == "on_schedule"
+    assert spec.lifecycle.retrain_policy == "on_schedule"
     model = defs.resolve_asset_graph().get(dg.AssetKey(["demand_forecasting", "model"]))
     assert model.automation_condition is None

@@ -4,7 +4,7 @@ import pandas as pd
 
 from demand_forecasting.definitions import spec
 from demand_forecasting.logic import build_features, generate_day
-from mlplatform.validation import check_schema
+from mlplatform.steps.validation import check_schema
 
 
 def _days(n: int, start: str = "2026-03-01") -> pd.DataFrame:
@@ -16,7 +16,7 @@ def test_generator_is_seeded_per_day_and_matches_schema() -> None:
     one = generate_day(80, 1, 0.0, "2026-03-01")
     pd.testing.assert_frame_equal(one, generate_day(80, 1, 0.0, "2026-03-01"))
     assert not one["units_sold"].equals(generate_day(80, 1, 0.0, "2026-03-02")["units_sold"])
-    assert check_schema({"day": one}, spec.raw_schema).passed
+    assert check_schema({"day": one}, spec.data.raw_schema).passed
     assert set(one["date"]) == {"2026-03-01"} and one["record_id"].is_unique
 
 

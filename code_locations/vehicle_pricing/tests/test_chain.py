@@ -27,7 +27,7 @@ def test_whole_chain_trains_promotes_and_predicts(land, run_chain, tracking_uri)
     assert result.success, failure_text(result)
     assert materialized_keys(result) == set(KEYS.values())
     model = materialization_metadata(result, KEYS["model"])
-    assert model["metric/mae_vs_baseline"] <= spec.quality_gate.floor
+    assert model["metric/mae_vs_baseline"] <= spec.gate.floor
     assert model["metric/mae"] < model["metric/baseline_mae"]
     [run] = mlflow_runs(tracking_uri, spec.experiment_name)
     assert run.info.status == "FINISHED"

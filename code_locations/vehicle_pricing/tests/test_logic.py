@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from mlplatform.training import train
-from mlplatform.validation import check_schema
+from mlplatform.steps.training import train
+from mlplatform.steps.validation import check_schema
 from vehicle_pricing.definitions import spec
 from vehicle_pricing.logic import build_features, generate_listings
 
@@ -12,7 +12,7 @@ from vehicle_pricing.logic import build_features, generate_listings
 def test_generator_is_seeded_and_matches_the_schema() -> None:
     first = generate_listings(500, 7)
     pd.testing.assert_frame_equal(first, generate_listings(500, 7))
-    assert check_schema({"generated": first}, spec.raw_schema).passed
+    assert check_schema({"generated": first}, spec.data.raw_schema).passed
     assert (first["price"] > 0).all()
 
 
@@ -46,6 +46,6 @@ def test_lightgbm_model_beats_the_median_baseline() -> None:
     trained = train(spec, build_features(generate_listings(4000, 5)))
     metrics = trained.metrics
     assert metrics["mae_vs_baseline"] == pytest.approx(metrics["mae"] / metrics["baseline_mae"])
-    assert spec.quality_gate.passes(metrics["mae_vs_baseline"])
+    assert spec.gate.passes(metrics["mae_vs_baseline"])
     assert metrics["r2"] > 0.9
     assert type(trained.estimator.named_steps["regressor"]).__module__.startswith("lightgbm")

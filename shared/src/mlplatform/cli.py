@@ -52,14 +52,15 @@ def run_rollback(spec: ProjectSpec, reason: str, requested_by: str, to_version: 
     """Execute ``<project>_rollback`` in process against the configured Dagster instance."""
     import dagster as dg
 
-    from mlplatform.definitions import build_definitions
-    from mlplatform.jobs import rollback_job_name
+    from mlplatform.orchestration.definitions import build_definitions
+    from mlplatform.orchestration.names import project_names
 
-    job = build_definitions(spec).resolve_job_def(rollback_job_name(spec))
+    names = project_names(spec)
+    job = build_definitions(spec).resolve_job_def(names.rollback_job)
     op_config = {"reason": reason, "requested_by": requested_by, "to_version": to_version}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            run_config={"ops": {f"{spec.name}_rollback_champion": {"config": op_config}}},
+            run_config={"ops": {names.rollback_op: {"config": op_config}}},
             instance=instance,
             raise_on_error=False,
         )
@@ -82,7 +83,7 @@ def land_batch(
 ) -> Path:
     """Generate a batch with ``spec.generate`` and land it under ``<root>/<project>/``; a daily
     project's file is named after its day (its partition)."""
-    from mlplatform.landing import write_batch
+    from mlplatform.storage.landing import write_batch
 
     if spec.partitioning:
         day = day or datetime.now(UTC).date().isoformat()
@@ -103,7 +104,7 @@ def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
         print("error: set MLPLATFORM_LANDING_DIR or pass --landing-dir", file=sys.stderr)
         return 2
     root = Path(args.landing_dir)
-    from mlplatform.landing import LandingZone
+    from mlplatform.storage.landing import LandingZone
 
     if args.if_empty and LandingZone(root=str(root)).list_files(spec.name):
         print(f"{spec.name}: data already landed in {root / spec.name}, nothing to do")

@@ -12,16 +12,16 @@ a SQLite MLflow store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from mlplatform.landing import write_batch
-from mlplatform.resources import local_tracking_uri
+from mlplatform.orchestration.resources import local_tracking_uri
 from mlplatform.spec import ProjectSpec
-from mlplatform.testing import materialize_project
+from mlplatform.storage.landing import write_batch
+from mlplatform.testing import ChainRun, materialize_project, materialize_whole_chain
 
 
 @pytest.fixture
@@ -73,5 +73,18 @@ def run_chain(
     ) -> dg.ExecuteInProcessResult:
         spec = project or project_spec
         return materialize_project(spec, data_dir, instance, selection, partition_key)
+
+    return _run
+
+
+@pytest.fixture
+def run_whole_chain(
+    data_dir: Path, instance: dg.DagsterInstance, project_spec: ProjectSpec
+) -> Callable[..., ChainRun]:
+    """Build every standard asset in process from what was landed (``land``); daily projects
+    pass the landed ``days``: ``run_whole_chain(days=["2026-03-01", "2026-03-02"])``."""
+
+    def _run(days: Sequence[str] = (), project: ProjectSpec | None = None) -> ChainRun:
+        return materialize_whole_chain(project or project_spec, data_dir, instance, days)
 
     return _run

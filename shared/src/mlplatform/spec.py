@@ -1,7 +1,22 @@
-"""The frozen description of an ML project: everything that differs between locations."""
+"""The frozen description of an ML project: everything that differs between locations.
+
+A :class:`ProjectSpec` is made of one part per concern, each typed and defaulted where a default
+serves:
+
+| part | class | what it says |
+|---|---|---|
+| ``data`` | :class:`DataContract` | landed raw data: columns, types, target, ids, minimum rows |
+| ``model`` | :class:`ModelSpec` | task, features, the feature and model functions, the split |
+| ``gate`` | :class:`QualityGate` | the metric a model must reach, and the promotion margin |
+| ``lifecycle`` | :class:`Lifecycle` | when a model retrains, drift, freshness |
+| ``schedule`` | :class:`Schedule` | the retrain cron and, for daily projects, the partitioning |
+
+Nothing here imports Dagster: the spec is data, and the Dagster layer reads it.
+"""
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,10 +44,76 @@ Task = Literal["classification", "regression"]
 # automation), "on_schedule" only on the retrain cron and when drift is detected.
 RetrainPolicy = Literal["on_new_data", "on_schedule"]
 
+FeatureBuilder = Callable[["pd.DataFrame"], "pd.DataFrame"]
+ModelFactory = Callable[["ProjectSpec"], Any]
+DataGenerator = Callable[..., "pd.DataFrame"]
+
+
+def project_name_problem(name: str) -> str:
+    """Why ``name`` cannot name a project ("" if it can): it becomes a Python package, an asset
+    key prefix, an MLflow model name and (with '-' for '_') a host name."""
+    if not _PROJECT_NAME.match(name):
+        return "use lowercase letters, digits and '_', starting with a letter"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return "it is a Python keyword"
+    if name.endswith("_") or "__" in name:
+        return "no trailing or doubled '_' (its host name, with '-', would be invalid)"
+    return ""
+
+
+@dataclass(frozen=True)
+class DataContract:
+    """What every landed raw file must hold.
+
+    Example: ``DataContract(raw_schema={"id": ColumnType.STRING, "y": ColumnType.BOOLEAN},
+    target="y", id_columns=("id",))``
+    """
+
+    raw_schema: Mapping[str, ColumnType]
+    target: str
+    id_columns: tuple[str, ...] = ()
+    min_rows: int = 500
+
+    def __post_init__(self) -> None:
+        if self.target not in self.raw_schema:
+            raise ValueError(f"target {self.target!r} is not in raw_schema")
+        missing = [c for c in self.id_columns if c not in self.raw_schema]
+        if missing:
+            raise ValueError(f"id_columns {missing} are not in raw_schema")
+        if self.min_rows < 1:
+            raise ValueError("min_rows must be >= 1")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The learning problem: task, features, and the project's pure feature/model functions.
+
+    ``build_features`` maps a raw frame to features (raw model inputs unchanged, plus derived
+    columns, target kept); ``make_model(spec)`` returns an unfitted scikit-learn estimator.
+    ``packages`` are extra pip requirements of the logged model; ``trusted_types`` the
+    non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
+    """
+
+    task: Task
+    feature_columns: tuple[str, ...]
+    build_features: FeatureBuilder
+    make_model: ModelFactory
+    test_fraction: float = 0.2
+    seed: int = 42
+    packages: tuple[str, ...] = ()
+    trusted_types: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.task not in ("classification", "regression"):
+            raise ValueError(f"task {self.task!r} must be 'classification' or 'regression'")
+        if not 0 < self.test_fraction < 1:
+            raise ValueError("test_fraction must be in (0, 1)")
+
 
 @dataclass(frozen=True)
 class QualityGate:
-    """A model must reach ``floor`` on ``metric`` (held-out split) to pass.
+    """A model must reach ``floor`` on ``metric`` (held-out split) to pass, and beat the champion
+    by more than ``promotion_margin`` to replace it.
 
     Example: ``QualityGate(metric="roc_auc", floor=0.75)``; for error metrics use
     ``higher_is_better=False`` and a ceiling in ``floor``.
@@ -41,6 +122,11 @@ class QualityGate:
     metric: str
     floor: float
     higher_is_better: bool = True
+    promotion_margin: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.promotion_margin < 0:
+            raise ValueError("promotion_margin must be >= 0")
 
     def passes(self, value: float) -> bool:
         return value >= self.floor if self.higher_is_better else value <= self.floor
@@ -48,6 +134,31 @@ class QualityGate:
     def describe(self) -> str:
         op = ">=" if self.higher_is_better else "<="
         return f"{self.metric} {op} {self.floor}"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """When the model retrains by itself, how drift is measured, and how stale is too stale.
+
+    A drift report with drift share >= ``drift_threshold`` fails its WARN check and triggers one
+    retrain; both sides of the comparison are sampled to ``drift_sample_rows``.
+    """
+
+    retrain_policy: RetrainPolicy = "on_schedule"
+    drift_threshold: float = 0.3
+    drift_sample_rows: int = 20_000
+    raw_data_fail_after: timedelta = timedelta(days=2)
+    model_fail_after: timedelta = timedelta(days=8)
+
+    def __post_init__(self) -> None:
+        if self.retrain_policy not in ("on_new_data", "on_schedule"):
+            raise ValueError(
+                f"retrain_policy {self.retrain_policy!r} must be 'on_new_data' or 'on_schedule'"
+            )
+        if not 0 < self.drift_threshold <= 1:
+            raise ValueError("drift_threshold must be in (0, 1]")
+        if self.drift_sample_rows < 100:
+            raise ValueError("drift_sample_rows must be >= 100")
 
 
 @dataclass(frozen=True)
@@ -73,9 +184,16 @@ class DailyPartitioning:
             raise ValueError("schedule_hour must be in 0..23 and schedule_minute in 0..59")
 
 
-FeatureBuilder = Callable[["pd.DataFrame"], "pd.DataFrame"]
-ModelFactory = Callable[["ProjectSpec"], Any]
-DataGenerator = Callable[[int, int, float], "pd.DataFrame"]
+@dataclass(frozen=True)
+class Schedule:
+    """The retrain cron (UTC, default Mondays 03:00) and, for daily projects, the partitioning."""
+
+    retrain_cron: str = "0 3 * * 1"
+    partitioning: DailyPartitioning | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.retrain_cron.split()) != 5:
+            raise ValueError(f"retrain_cron {self.retrain_cron!r} must be a 5-field cron string")
 
 
 @dataclass(frozen=True)
@@ -86,95 +204,58 @@ class ProjectSpec:
 
         spec = ProjectSpec(
             name="churn",
-            target="churned",
-            raw_schema={"tenure_months": ColumnType.INTEGER, ..., "churned": ColumnType.BOOLEAN},
-            id_columns=("customer_id",),
-            feature_columns=("tenure_months", ...),
-            build_features=build_features,   # pure: raw frame -> features + target
-            make_model=make_model,           # returns an unfitted sklearn estimator
-            generate=generate_customers,     # (rows, seed, drift) -> raw frame
-            task="classification",
-            quality_gate=QualityGate("roc_auc", 0.75),
+            data=DataContract(raw_schema={...}, target="churned", id_columns=("customer_id",)),
+            model=ModelSpec(
+                task="classification",
+                feature_columns=("tenure_months", ...),
+                build_features=build_features,   # pure: raw frame -> features + target
+                make_model=make_model,           # returns an unfitted sklearn estimator
+            ),
+            gate=QualityGate("roc_auc", 0.75),
+            generate=generate_customers,         # (rows, seed, drift) -> raw frame
         )
     """
 
     name: str
-    target: str
-    raw_schema: Mapping[str, ColumnType]
-    feature_columns: tuple[str, ...]
-    build_features: FeatureBuilder
-    make_model: ModelFactory
+    data: DataContract
+    model: ModelSpec
+    gate: QualityGate
     generate: DataGenerator
-    task: Task
-    quality_gate: QualityGate
-    id_columns: tuple[str, ...] = ()
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    schedule: Schedule = field(default_factory=Schedule)
     description: str = ""
-    min_rows: int = 500
-    test_fraction: float = 0.2
-    seed: int = 42
-    promotion_margin: float = 0.0
-    # A drift report with drift share >= this fails its WARN check and triggers one retrain.
-    drift_threshold: float = 0.3
-    drift_sample_rows: int = 20_000
-    raw_data_fail_after: timedelta = timedelta(days=2)
-    model_fail_after: timedelta = timedelta(days=8)
-    retrain_policy: RetrainPolicy = "on_schedule"
-    # Cron (UTC) of the project's retraining schedule; default Mondays 03:00.
-    retrain_cron: str = "0 3 * * 1"
-    partitioning: DailyPartitioning | None = None
-    model_packages: tuple[str, ...] = ()
-    # Non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
-    model_trusted_types: tuple[str, ...] = ()
     extra_tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not _PROJECT_NAME.match(self.name):
-            raise ValueError(
-                f"project name {self.name!r} must be lowercase letters, digits and '_' "
-                "(it becomes an asset key prefix and an MLflow model name)"
-            )
-        if self.target not in self.raw_schema:
-            raise ValueError(f"{self.name}: target {self.target!r} is not in raw_schema")
-        missing_ids = [c for c in self.id_columns if c not in self.raw_schema]
-        if missing_ids:
-            raise ValueError(f"{self.name}: id_columns {missing_ids} are not in raw_schema")
-        if self.target in self.feature_columns:
-            raise ValueError(f"{self.name}: target {self.target!r} must not be a feature")
-        missing_drift = [c for c in self.drift_columns if c not in self.feature_columns]
+        if problem := project_name_problem(self.name):
+            raise ValueError(f"project name {self.name!r}: {problem}")
+        if self.data.target in self.model.feature_columns:
+            raise ValueError(f"{self.name}: target {self.data.target!r} must not be a feature")
+        missing_drift = [c for c in self.drift_columns if c not in self.model.feature_columns]
         if missing_drift:
             raise ValueError(
                 f"{self.name}: raw columns {missing_drift} must also be feature columns "
                 "(drift is measured on raw columns the model sees)"
             )
-        if not 0 < self.test_fraction < 1:
-            raise ValueError(f"{self.name}: test_fraction must be in (0, 1)")
-        if self.partitioning and self.partitioning.date_column not in self.raw_schema:
+        part = self.schedule.partitioning
+        if part and part.date_column not in self.data.raw_schema:
             raise ValueError(
-                f"{self.name}: partition date column {self.partitioning.date_column!r} "
-                "is not in raw_schema"
+                f"{self.name}: partition date column {part.date_column!r} is not in raw_schema"
             )
-        if self.promotion_margin < 0:
-            raise ValueError(f"{self.name}: promotion_margin must be >= 0")
-        if not 0 < self.drift_threshold <= 1:
-            raise ValueError(f"{self.name}: drift_threshold must be in (0, 1]")
-        if self.retrain_policy not in ("on_new_data", "on_schedule"):
-            raise ValueError(
-                f"{self.name}: retrain_policy {self.retrain_policy!r} must be 'on_new_data' "
-                "or 'on_schedule'"
-            )
-        if len(self.retrain_cron.split()) != 5:
-            raise ValueError(
-                f"{self.name}: retrain_cron {self.retrain_cron!r} must be a 5-field cron string"
-            )
+
+    @property
+    def partitioning(self) -> DailyPartitioning | None:
+        """The daily partitioning, or ``None`` for an unpartitioned project."""
+        return self.schedule.partitioning
 
     @property
     def drift_columns(self) -> tuple[str, ...]:
         """Raw input columns compared between reference and current data (not the target, ids or
         the partition date, which differs between any two days by construction)."""
-        excluded = {self.target, *self.id_columns}
+        excluded = {self.data.target, *self.data.id_columns}
         if self.partitioning:
             excluded.add(self.partitioning.date_column)
-        return tuple(c for c in self.raw_schema if c not in excluded)
+        return tuple(c for c in self.data.raw_schema if c not in excluded)
 
     @property
     def registered_model_name(self) -> str:

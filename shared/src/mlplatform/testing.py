@@ -11,22 +11,24 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from mlplatform.factory import build_project_assets
-from mlplatform.resources import resources_for_dir
+from mlplatform.orchestration.assets import build_project_assets
+from mlplatform.orchestration.names import STANDARD_ASSETS, project_names
+from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.spec import ProjectSpec
 
 HEAVY_MODULES = ("mlflow", "sklearn", "evidently", "pandas")
-STANDARD_ASSETS = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
 
 
 def asset_keys(spec: ProjectSpec) -> dict[str, dg.AssetKey]:
     """``{"raw_data": AssetKey([project, "raw_data"]), ...}`` for the standard assets."""
-    return {noun: dg.AssetKey([spec.name, noun]) for noun in STANDARD_ASSETS}
+    names = project_names(spec)
+    return {noun: names.key(noun) for noun in STANDARD_ASSETS}
 
 
 def heavy_modules_loaded_by(module: str, extra: Sequence[str] = ()) -> list[str]:
@@ -55,6 +57,67 @@ def materialize_project(
         partition_key=partition_key,
         raise_on_error=False,
     )
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """The in-process runs that built a project's whole chain, in order."""
+
+    results: tuple[dg.ExecuteInProcessResult, ...]
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results)
+
+    @property
+    def materialized(self) -> set[dg.AssetKey]:
+        return set().union(*(materialized_keys(r) for r in self.results))
+
+    def metadata(self, key: dg.AssetKey) -> dict:
+        """Metadata of the last materialization of ``key``."""
+        [last] = [r for r in self.results if key in materialized_keys(r)][-1:]
+        events = [e for e in last.get_asset_materialization_events() if e.asset_key == key]
+        return {k: v.value for k, v in events[-1].materialization.metadata.items()}
+
+    def checks(self) -> list[dg.AssetCheckEvaluation]:
+        return [c for r in self.results for c in r.get_asset_check_evaluations()]
+
+    def failures(self) -> str:
+        return "\n".join(failure_text(r) for r in self.results if not r.success)
+
+
+def materialize_whole_chain(
+    spec: ProjectSpec,
+    data_dir: Path,
+    instance: dg.DagsterInstance,
+    days: Sequence[str] = (),
+) -> ChainRun:
+    """Every standard asset in process, the way a user builds a project the first time.
+
+    Unpartitioned projects: one run of the whole chain. Daily projects: raw data and features
+    for each of ``days``, then the model and champion, then the last day's drift report and
+    predictions. Stops at the first failed run.
+    """
+    names = project_names(spec)
+
+    def run(keys: Sequence[dg.AssetKey], day: str | None = None) -> dg.ExecuteInProcessResult:
+        return materialize_project(spec, data_dir, instance, list(keys), day)
+
+    if names.partitions is None:
+        return ChainRun((run(names.asset_keys),))
+    if not days:
+        raise ValueError(f"{spec.name} is daily: pass the landed days to build")
+    steps: list[tuple[Sequence[dg.AssetKey], str | None]] = [
+        *(((names.raw_data, names.features), day) for day in days),
+        (names.training_keys, None),
+        ((names.drift_report, names.predictions), days[-1]),
+    ]
+    results: list[dg.ExecuteInProcessResult] = []
+    for keys, day in steps:
+        results.append(run(keys, day))
+        if not results[-1].success:
+            break
+    return ChainRun(tuple(results))
 
 
 def materialized_keys(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:

@@ -89,7 +89,7 @@ def make_model(spec: ProjectSpec) -> Any:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    numeric = [c for c in spec.feature_columns if c not in CATEGORICAL]
+    numeric = [c for c in spec.model.feature_columns if c not in CATEGORICAL]
     preprocess = ColumnTransformer(
         [
             ("numeric", StandardScaler(), numeric),

@@ -90,10 +90,10 @@ def make_model(spec: ProjectSpec) -> Any:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OrdinalEncoder
 
-    numeric = [c for c in spec.feature_columns if c not in CATEGORICAL]
+    numeric = [c for c in spec.model.feature_columns if c not in CATEGORICAL]
     encode = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
     columns = ColumnTransformer(
         [("categorical", encode, list(CATEGORICAL)), ("numeric", "passthrough", numeric)]
     )
-    model = HistGradientBoostingRegressor(max_iter=200, random_state=spec.seed)
+    model = HistGradientBoostingRegressor(max_iter=200, random_state=spec.model.seed)
     return Pipeline([("columns", columns), ("regressor", model)])

@@ -88,12 +88,12 @@ def make_model(spec: ProjectSpec) -> Any:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OrdinalEncoder
 
-    numeric = [c for c in spec.feature_columns if c not in CATEGORICAL]
+    numeric = [c for c in spec.model.feature_columns if c not in CATEGORICAL]
     encode = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
     columns = ColumnTransformer(
         [("categorical", encode, list(CATEGORICAL)), ("numeric", "passthrough", numeric)]
     )
     regressor = LGBMRegressor(
-        n_estimators=300, learning_rate=0.05, num_leaves=31, random_state=spec.seed, verbose=-1
+        n_estimators=300, learning_rate=0.05, num_leaves=31, random_state=spec.model.seed, verbose=-1
     )
     return Pipeline([("columns", columns), ("regressor", regressor)])

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import Field
 
-from mlplatform.automation import run_tags, training_keys
-from mlplatform.factory import daily_partitions
-from mlplatform.registry import ModelRegistry
+from mlplatform.lifecycle.registry import ModelRegistry
+from mlplatform.orchestration.automation import run_tags
+from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 
 if TYPE_CHECKING:
@@ -16,45 +16,45 @@ if TYPE_CHECKING:
         UnresolvedAssetJobDefinition,
     )
 
-DAILY_NOUNS = ("raw_data", "features", "drift_report", "predictions")
 
-
-def build_ingest_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition":
+def build_ingest_job(spec: ProjectSpec, names: ProjectNames) -> "UnresolvedAssetJobDefinition":
     """``<project>_ingest``: read the landed files into ``raw_data`` (one day for daily projects);
     the landing sensor launches it."""
     return dg.define_asset_job(
-        f"{spec.name}_ingest",
-        selection=dg.AssetSelection.assets(dg.AssetKey([spec.name, "raw_data"])),
-        partitions_def=daily_partitions(spec),
+        names.ingest_job,
+        selection=dg.AssetSelection.assets(names.raw_data),
+        partitions_def=names.partitions,
         description=f"Ingest landed {spec.name} files into raw_data (blocking checks first).",
         tags=run_tags(spec, "landing"),
     )
 
 
-def build_retrain_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition":
+def build_retrain_job(spec: ProjectSpec, names: ProjectNames) -> "UnresolvedAssetJobDefinition":
     """``<project>_retrain``: train a model on the current features, then decide the champion.
 
     The drift report and predictions follow by declarative automation when the champion changes.
     Every run carries ``mlplatform/training`` (one training run per project in production).
     """
     return dg.define_asset_job(
-        f"{spec.name}_retrain",
-        selection=dg.AssetSelection.assets(*training_keys(spec)),
+        names.retrain_job,
+        selection=dg.AssetSelection.assets(*names.training_keys),
         description=f"Retrain {spec.name}: model (MLflow run + new version, @challenger), then "
         "the champion decision.",
         tags=run_tags(spec, "retrain", training=True),
     )
 
 
-def build_daily_job(spec: ProjectSpec) -> "UnresolvedAssetJobDefinition | None":
+def build_daily_job(
+    spec: ProjectSpec, names: ProjectNames
+) -> "UnresolvedAssetJobDefinition | None":
     """``<project>_daily`` for daily projects: one day's raw data, features, drift report and
     predictions; ``None`` for unpartitioned projects."""
     if spec.partitioning is None:
         return None
     return dg.define_asset_job(
-        f"{spec.name}_daily",
-        selection=dg.AssetSelection.assets(*(dg.AssetKey([spec.name, n]) for n in DAILY_NOUNS)),
-        partitions_def=daily_partitions(spec),
+        names.daily_job,
+        selection=dg.AssetSelection.assets(*names.daily_keys),
+        partitions_def=names.partitions,
         description=f"Build one day of {spec.name}: raw data, features, drift report, "
         "predictions.",
         tags=run_tags(spec, "daily"),
@@ -69,25 +69,20 @@ class RollbackConfig(dg.Config):
     to_version: str = Field(default="", description="Version to restore; empty = 'previous'.")
 
 
-def rollback_job_name(spec: ProjectSpec) -> str:
-    return f"{spec.name}_rollback"
-
-
-def build_rollback_job(spec: ProjectSpec) -> dg.JobDefinition:
+def build_rollback_job(spec: ProjectSpec, names: ProjectNames) -> dg.JobDefinition:
     """``<project>_rollback``: point ``champion`` back and record it on ``<project>/champion``.
 
     Example: launch it from the UI (Launchpad) or ``python -m <project> rollback --reason ...``.
     """
-    champion_key = dg.AssetKey([spec.name, "champion"])
 
     @dg.op(
-        name=f"{spec.name}_rollback_champion",
+        name=names.rollback_op,
         description=f"Point the {spec.name} champion alias back to a named or previous version.",
     )
     def rollback_champion(
         context: dg.OpExecutionContext, config: RollbackConfig, registry: ModelRegistry
     ) -> None:
-        from mlplatform.promotion import PromotionError, rollback
+        from mlplatform.lifecycle.promotion import PromotionError, rollback
 
         try:
             event = rollback(
@@ -105,7 +100,7 @@ def build_rollback_job(spec: ProjectSpec) -> dg.JobDefinition:
         )
         context.log_event(
             dg.AssetMaterialization(
-                asset_key=champion_key,
+                asset_key=names.champion,
                 description=f"rollback by {event.requested_by}: {event.reason}",
                 metadata={
                     "event": "rollback",
@@ -120,7 +115,7 @@ def build_rollback_job(spec: ProjectSpec) -> dg.JobDefinition:
         )
 
     @dg.job(
-        name=rollback_job_name(spec),
+        name=names.rollback_job,
         description=f"Roll the {spec.name} champion back (config: reason, requested_by, "
         "to_version); recorded as a materialization of the champion asset.",
     )

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from mlplatform.files import write_atomically
 from mlplatform.markdown import markdown_table
-from mlplatform.spec import ColumnType
+from mlplatform.spec import ColumnType, ProjectSpec
+from mlplatform.storage.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -101,4 +101,19 @@ def compute_drift(
         reference_rows=len(ref),
         current_rows=len(cur),
         snapshot=snapshot,
+    )
+
+
+def measure_drift(
+    spec: ProjectSpec, reference: pd.DataFrame, current: pd.DataFrame
+) -> DriftResult:
+    """Drift of ``current`` raw data from a model's ``reference`` over the spec's raw model inputs,
+    both sides sampled to ``spec.lifecycle.drift_sample_rows``."""
+    schema = {c: spec.data.raw_schema[c] for c in spec.drift_columns}
+    return compute_drift(
+        reference,
+        current,
+        schema,
+        max_rows=spec.lifecycle.drift_sample_rows,
+        seed=spec.model.seed,
     )

@@ -22,13 +22,13 @@ def score_batch(
     features, and only that day's rows are scored. Rows are matched to their ids by index, so
     ``build_features`` must keep the raw row index.
     """
-    features = spec.build_features(raw)
+    features = spec.model.build_features(raw)
     if day is not None and spec.partitioning:
         features = features[features[spec.partitioning.date_column] == day]
-    x = features[list(spec.feature_columns)]
-    scored = raw.loc[features.index, list(spec.id_columns)].reset_index(drop=True)
+    x = features[list(spec.model.feature_columns)]
+    scored = raw.loc[features.index, list(spec.data.id_columns)].reset_index(drop=True)
     scored["prediction"] = estimator.predict(x)
-    if spec.task == "classification":
+    if spec.model.task == "classification":
         scored["probability"] = estimator.predict_proba(x)[:, 1]
     scored["model_version"] = model_version
     return scored

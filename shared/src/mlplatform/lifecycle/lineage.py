@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mlplatform.spec import ProjectSpec
+
 CODE_VERSION_ENV = "MLPLATFORM_CODE_VERSION"
 
 
@@ -45,3 +47,16 @@ def code_version(start: Path | None = None) -> str:
     if not commit:
         return "unknown"
     return f"{commit}-dirty" if dirty else commit
+
+
+def model_lineage(
+    dagster_run_id: str, spec: ProjectSpec, features: pd.DataFrame, reference: pd.DataFrame
+) -> dict[str, str]:
+    """What a model version was made from: the Dagster run, the code, the data it saw."""
+    return {
+        "dagster_run_id": dagster_run_id,
+        "code_version": code_version(),
+        "training_data_hash": data_hash(features),
+        "reference_data_hash": data_hash(reference),
+        "features": ",".join(spec.model.feature_columns),
+    }

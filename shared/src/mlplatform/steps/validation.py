@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mlplatform.spec import ColumnType
+from mlplatform.spec import ColumnType, DataContract
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,26 @@ def changed_raw_columns(
         for col in columns
         if col in raw.columns and col in features.columns and raw[col].dtype != features[col].dtype
     ]
+
+
+@dataclass(frozen=True)
+class RawValidation:
+    """The three raw-data rules over one set of landed files."""
+
+    schema: RuleResult
+    target: RuleResult
+    rows: RuleResult
+
+    @property
+    def broken(self) -> list[str]:
+        """Summaries of the rules broken (empty when the files may be ingested)."""
+        return [r.summary for r in (self.schema, self.target, self.rows) if not r.passed]
+
+
+def validate_raw(files: Mapping[str, pd.DataFrame], contract: DataContract) -> RawValidation:
+    """Every landed file against the data contract: schema, non-null target, minimum rows."""
+    return RawValidation(
+        schema=check_schema(files, contract.raw_schema),
+        target=check_no_null_target(files, contract.target),
+        rows=check_min_rows(files, contract.min_rows),
+    )

@@ -7,18 +7,20 @@ from typing import Any
 
 import dagster as dg
 
-from mlplatform.alerts import build_failure_sensor
-from mlplatform.automation import build_automation_sensors, sensor_interval_seconds
-from mlplatform.factory import build_project_assets
-from mlplatform.jobs import (
+from mlplatform.orchestration.alerts import build_failure_sensor
+from mlplatform.orchestration.assets import build_project_assets
+from mlplatform.orchestration.automation import build_automation_sensors, sensor_interval_seconds
+from mlplatform.orchestration.drift_sensor import build_drift_sensor
+from mlplatform.orchestration.jobs import (
     build_daily_job,
     build_ingest_job,
     build_retrain_job,
     build_rollback_job,
 )
-from mlplatform.resources import resources_from_env
-from mlplatform.schedules import build_daily_schedule, build_retrain_schedule
-from mlplatform.sensors import build_drift_sensor, build_landing_sensor
+from mlplatform.orchestration.landing_sensor import build_landing_sensor
+from mlplatform.orchestration.names import project_names
+from mlplatform.orchestration.resources import resources_from_env
+from mlplatform.orchestration.schedules import build_daily_schedule, build_retrain_schedule
 from mlplatform.spec import ProjectSpec
 
 
@@ -44,23 +46,24 @@ def build_definitions(
         defs = build_definitions(spec)
     """
     interval = sensor_interval or sensor_interval_seconds()
-    ingest_job = build_ingest_job(spec)
-    retrain_job = build_retrain_job(spec)
-    daily_job = build_daily_job(spec)
-    jobs: list[Any] = [ingest_job, retrain_job, build_rollback_job(spec)]
-    schedules = [build_retrain_schedule(spec, retrain_job)]
+    names = project_names(spec)
+    ingest_job = build_ingest_job(spec, names)
+    retrain_job = build_retrain_job(spec, names)
+    daily_job = build_daily_job(spec, names)
+    jobs: list[Any] = [ingest_job, retrain_job, build_rollback_job(spec, names)]
+    schedules = [build_retrain_schedule(spec, names, retrain_job)]
     if daily_job is not None:
         jobs.append(daily_job)
-        schedules.append(build_daily_schedule(spec, daily_job))
+        schedules.append(build_daily_schedule(spec, names, daily_job))
     return dg.Definitions(
         assets=[*build_project_assets(spec), *extra_assets],
         jobs=jobs,
         schedules=schedules,
         sensors=[
-            build_landing_sensor(spec, ingest_job, interval),
-            *build_automation_sensors(spec, interval),
-            build_drift_sensor(spec, retrain_job, interval),
-            build_failure_sensor(spec),
+            build_landing_sensor(spec, names, ingest_job, interval),
+            *build_automation_sensors(spec, names, interval),
+            build_drift_sensor(spec, names, retrain_job, interval),
+            build_failure_sensor(spec, names),
         ],
         resources=dict(resources) if resources is not None else resources_from_env(spec),
         executor=dg.in_process_executor,

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from mlplatform.automation import TRIGGER_TAG
+from mlplatform.orchestration.automation import TRIGGER_TAG
+from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 
 if TYPE_CHECKING:
@@ -15,23 +16,24 @@ if TYPE_CHECKING:
 
 
 def build_retrain_schedule(
-    spec: ProjectSpec, retrain_job: "UnresolvedAssetJobDefinition"
+    spec: ProjectSpec, names: ProjectNames, retrain_job: "UnresolvedAssetJobDefinition"
 ) -> dg.ScheduleDefinition:
-    """``<project>_retrain_schedule``: ``<project>_retrain`` on ``spec.retrain_cron``."""
+    """``<project>_retrain_schedule``: ``<project>_retrain`` on ``spec.schedule.retrain_cron``."""
+    cron = spec.schedule.retrain_cron
     return dg.ScheduleDefinition(
-        name=f"{spec.name}_retrain_schedule",
+        name=names.retrain_schedule,
         job=retrain_job,
-        cron_schedule=spec.retrain_cron,
+        cron_schedule=cron,
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
         tags={TRIGGER_TAG: "schedule"},
-        description=f"Retrain {spec.name} on its regular cadence ({spec.retrain_cron}, UTC), "
+        description=f"Retrain {spec.name} on its regular cadence ({cron}, UTC), "
         "whether or not drift was detected.",
     )
 
 
 def build_daily_schedule(
-    spec: ProjectSpec, daily_job: "UnresolvedAssetJobDefinition"
+    spec: ProjectSpec, names: ProjectNames, daily_job: "UnresolvedAssetJobDefinition"
 ) -> dg.ScheduleDefinition:
     """``<project>_daily_schedule``: ``<project>_daily`` for the day that just ended, at the
     partitioning's ``schedule_hour:schedule_minute`` UTC. A day whose file never landed fails
@@ -39,7 +41,7 @@ def build_daily_schedule(
     assert spec.partitioning is not None
     return dg.build_schedule_from_partitioned_job(
         daily_job,
-        name=f"{spec.name}_daily_schedule",
+        name=names.daily_schedule,
         hour_of_day=spec.partitioning.schedule_hour,
         minute_of_hour=spec.partitioning.schedule_minute,
         default_status=dg.DefaultScheduleStatus.RUNNING,

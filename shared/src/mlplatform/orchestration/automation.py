@@ -19,6 +19,7 @@ import os
 
 import dagster as dg
 
+from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 
 PROJECT_TAG = "mlplatform/project"
@@ -51,25 +52,26 @@ def sensor_interval_seconds() -> int:
     return int(raw)
 
 
-def asset_conditions(spec: ProjectSpec) -> dict[str, dg.AutomationCondition | None]:
-    """The automation condition of each standard asset (by noun); see the module table."""
+def asset_conditions(
+    spec: ProjectSpec, names: ProjectNames
+) -> dict[dg.AssetKey, dg.AutomationCondition | None]:
+    """The automation condition of each standard asset; see the module table."""
     eager = dg.AutomationCondition.eager()
-    model_key = dg.AssetKey([spec.name, "model"])
     return {
-        "raw_data": None,
-        "features": eager,
-        "model": _model_condition(spec),
-        "champion": eager.allow(dg.AssetSelection.assets(model_key)).with_label(
+        names.raw_data: None,
+        names.features: eager,
+        names.model: _model_condition(spec),
+        names.champion: eager.allow(dg.AssetSelection.assets(names.model)).with_label(
             "eager on a new model"
         ),
-        "drift_report": eager,
-        "predictions": eager,
+        names.drift_report: eager,
+        names.predictions: eager,
     }
 
 
 def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:
     if spec.partitioning is None:
-        if spec.retrain_policy == "on_new_data":
+        if spec.lifecycle.retrain_policy == "on_new_data":
             return dg.AutomationCondition.eager()
         # on_missing() fires only for assets that become missing, not for a model that never
         # existed: train once when features arrive and there is no model yet.
@@ -82,7 +84,7 @@ def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:
         ).with_label("first model")
     # Below daily features, eager() and on_missing() would wait until every day since the
     # start date exists; a daily project trains on its latest days, so any new day counts.
-    if spec.retrain_policy == "on_new_data":
+    if spec.lifecycle.retrain_policy == "on_new_data":
         return (
             dg.AutomationCondition.any_deps_updated().since_last_handled()
             & ~dg.AutomationCondition.any_deps_in_progress()
@@ -91,21 +93,16 @@ def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:
     return None
 
 
-def training_keys(spec: ProjectSpec) -> list[dg.AssetKey]:
-    """The assets a retrain materializes: the model, then the promotion decision."""
-    return [dg.AssetKey([spec.name, "model"]), dg.AssetKey([spec.name, "champion"])]
-
-
 def build_automation_sensors(
-    spec: ProjectSpec, interval_seconds: int
+    spec: ProjectSpec, names: ProjectNames, interval_seconds: int
 ) -> list[dg.AutomationConditionSensorDefinition]:
     """Two RUNNING automation sensors: one for data assets and one for training, so automatic
     training runs carry ``TRAINING_TAG`` and fall under the production concurrency limit."""
-    training = dg.AssetSelection.assets(*training_keys(spec))
+    training = dg.AssetSelection.assets(*names.training_keys)
     data = dg.AssetSelection.groups(spec.name) - training
     return [
         dg.AutomationConditionSensorDefinition(
-            f"{spec.name}_automation",
+            names.automation_sensor,
             target=data,
             run_tags=run_tags(spec, "automation"),
             default_status=dg.DefaultSensorStatus.RUNNING,
@@ -114,13 +111,17 @@ def build_automation_sensors(
             "raw data or a new champion (declarative automation).",
         ),
         dg.AutomationConditionSensorDefinition(
-            f"{spec.name}_training_automation",
+            names.training_sensor,
             target=training,
             run_tags=run_tags(spec, "automation", training=True),
             default_status=dg.DefaultSensorStatus.RUNNING,
             minimum_interval_seconds=interval_seconds,
             description=f"Trains the first {spec.name} model when none exists"
-            + (", retrains after new features" if spec.retrain_policy == "on_new_data" else "")
+            + (
+                ", retrains after new features"
+                if spec.lifecycle.retrain_policy == "on_new_data"
+                else ""
+            )
             + ", and decides the champion after each new model.",
         ),
     ]

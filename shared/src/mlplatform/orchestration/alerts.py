@@ -14,9 +14,10 @@ from typing import Any
 
 import dagster as dg
 
-from mlplatform.automation import PROJECT_TAG, TRIGGER_TAG
-from mlplatform.files import append_line
+from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
+from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
+from mlplatform.storage.files import append_line
 
 WEBHOOK_ENV = "MLPLATFORM_ALERT_WEBHOOK_URL"
 WEBHOOK_TIMEOUT_SECONDS = 5.0
@@ -87,12 +88,12 @@ def _root_cause(error: Any) -> str:
     return error.message.strip()
 
 
-def build_failure_sensor(spec: ProjectSpec) -> dg.SensorDefinition:
+def build_failure_sensor(spec: ProjectSpec, names: ProjectNames) -> dg.SensorDefinition:
     """``<project>_run_failure_alerts`` (RUNNING by default): every failed run of this location
     becomes an alert (see ``AlertSink``)."""
 
     @dg.run_failure_sensor(
-        name=f"{spec.name}_run_failure_alerts",
+        name=names.failure_sensor,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Writes an alert (JSON line, optional webhook) for every failed run in the "
         f"{spec.name} location.",

@@ -29,24 +29,20 @@ class TrainedModel:
     split: Split
 
 
-def latest_days(frame: pd.DataFrame, date_column: str, days: int) -> pd.DataFrame:
-    """Rows of the ``days`` most recent distinct dates in ``date_column``."""
-    keep = sorted(frame[date_column].unique())[-days:]
-    return frame[frame[date_column].isin(keep)].reset_index(drop=True)
-
-
 def split_features(spec: ProjectSpec, features: pd.DataFrame) -> Split:
     """Seeded train/test split, stratified on the target for classification."""
     from sklearn.model_selection import train_test_split
 
-    missing = [c for c in (*spec.feature_columns, spec.target) if c not in features.columns]
+    model = spec.model
+    wanted = (*model.feature_columns, spec.data.target)
+    missing = [c for c in wanted if c not in features.columns]
     if missing:
         raise ValueError(f"{spec.name}: features frame lacks columns {missing}")
-    x = features[list(spec.feature_columns)]
-    y = features[spec.target]
-    stratify = y if spec.task == "classification" else None
+    x = features[list(model.feature_columns)]
+    y = features[spec.data.target]
+    stratify = y if model.task == "classification" else None
     x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=spec.test_fraction, random_state=spec.seed, stratify=stratify
+        x, y, test_size=model.test_fraction, random_state=model.seed, stratify=stratify
     )
     return Split(x_train, x_test, y_train, y_test)
 
@@ -62,7 +58,7 @@ def evaluate(
     """
     from sklearn import metrics
 
-    if spec.task == "classification":
+    if spec.model.task == "classification":
         proba = estimator.predict_proba(x)[:, 1]
         predicted = estimator.predict(x)
         return {
@@ -86,12 +82,22 @@ def evaluate(
 def train(spec: ProjectSpec, features: pd.DataFrame) -> TrainedModel:
     """Split, fit the spec's model on the train rows and score it on the held-out rows."""
     split = split_features(spec, features)
-    estimator = spec.make_model(spec)
+    estimator = spec.model.make_model(spec)
     estimator.fit(split.x_train, split.y_train)
     scores = evaluate(spec, estimator, split.x_test, split.y_test, split.y_train)
-    if spec.quality_gate.metric not in scores:
+    if spec.gate.metric not in scores:
         raise ValueError(
-            f"{spec.name}: quality gate metric {spec.quality_gate.metric!r} is not one of "
-            f"the {spec.task} metrics {sorted(scores)}"
+            f"{spec.name}: quality gate metric {spec.gate.metric!r} is not one of "
+            f"the {spec.model.task} metrics {sorted(scores)}"
         )
     return TrainedModel(estimator, scores, split)
+
+
+def drift_reference(spec: ProjectSpec, trained: TrainedModel) -> pd.DataFrame:
+    """The training rows' raw model inputs, sampled: what later data is compared against."""
+    from mlplatform.steps.drift import sample_rows
+
+    columns = list(spec.drift_columns)
+    return sample_rows(
+        trained.split.x_train[columns], spec.lifecycle.drift_sample_rows, spec.model.seed
+    )

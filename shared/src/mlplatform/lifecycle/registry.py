@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mlplatform.spec import ProjectSpec
-    from mlplatform.training import TrainedModel
+    from mlplatform.steps.training import TrainedModel
 
 REFERENCE_ARTIFACT = "reference/reference.parquet"
 MODEL_ARTIFACT = "model"
@@ -59,13 +59,13 @@ def log_trained_model(
         raise RuntimeError("log_trained_model needs an active MLflow run")
     mlflow.log_params(
         {
-            "task": spec.task,
+            "task": spec.model.task,
             "estimator": type(trained.estimator).__name__,
             "train_rows": len(trained.split.x_train),
             "test_rows": len(trained.split.x_test),
-            "test_fraction": spec.test_fraction,
-            "seed": spec.seed,
-            "features": ",".join(spec.feature_columns),
+            "test_fraction": spec.model.test_fraction,
+            "seed": spec.model.seed,
+            "features": ",".join(spec.model.feature_columns),
         }
     )
     mlflow.log_metrics(trained.metrics)
@@ -73,17 +73,17 @@ def log_trained_model(
     example = trained.split.x_test.head(5)
     predict = (
         trained.estimator.predict_proba
-        if spec.task == "classification"
+        if spec.model.task == "classification"
         else trained.estimator.predict
     )
     info = mlflow.sklearn.log_model(
         trained.estimator,
         name=MODEL_ARTIFACT,
-        pip_requirements=pinned_requirements(spec.model_packages),
+        pip_requirements=pinned_requirements(spec.model.packages),
         signature=infer_signature(example, predict(example)),
         input_example=example,
         registered_model_name=spec.registered_model_name,
-        skops_trusted_types=list(spec.model_trusted_types) or None,
+        skops_trusted_types=list(spec.model.trusted_types) or None,
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(REFERENCE_ARTIFACT).name

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from mlplatform.files import write_atomically
+from mlplatform.storage.files import write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd

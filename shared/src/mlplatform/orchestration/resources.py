@@ -7,13 +7,13 @@ from typing import Any
 
 import dagster as dg
 
-from mlplatform.alerts import AlertSink
-from mlplatform.io_manager import ParquetIOManager
-from mlplatform.landing import LandingZone
-from mlplatform.registry import ModelRegistry
-from mlplatform.reports import ReportStore
+from mlplatform.lifecycle.registry import ModelRegistry
+from mlplatform.lifecycle.tracking import MLFLOW_RESOURCE_KEY, mlflow_tracking_run
+from mlplatform.orchestration.alerts import AlertSink
 from mlplatform.spec import ProjectSpec
-from mlplatform.tracking import MLFLOW_RESOURCE_KEY, mlflow_tracking_run
+from mlplatform.storage.io_manager import ParquetIOManager
+from mlplatform.storage.landing import LandingZone
+from mlplatform.storage.reports import ReportStore
 
 ENV_VARS = {
     "MLPLATFORM_LANDING_DIR": "root of landed raw files (<root>/<project>/*.csv|parquet)",

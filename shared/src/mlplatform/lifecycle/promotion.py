@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mlplatform.registry import ModelRegistry
+from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.spec import QualityGate
 
 CHAMPION, CHALLENGER, PREVIOUS = "champion", "challenger", "previous"
@@ -42,11 +42,10 @@ class Decision:
         return self.challenger_version if self.promoted else self.champion_version
 
 
-def decide(
-    gate: QualityGate, margin: float, challenger: float, champion: float | None
-) -> tuple[bool, str]:
+def decide(gate: QualityGate, challenger: float, champion: float | None) -> tuple[bool, str]:
     """Promote iff the challenger passes the gate and beats the champion by more than
-    ``margin``; a tie (improvement == margin) keeps the champion."""
+    ``gate.promotion_margin``; a tie (improvement == margin) keeps the champion."""
+    margin = gate.promotion_margin
     if not gate.passes(challenger):
         return False, f"challenger {gate.metric}={challenger:.4f} fails gate {gate.describe()}"
     if champion is None:
@@ -71,7 +70,6 @@ def promote(
     model_name: str,
     challenger_version: str,
     gate: QualityGate,
-    margin: float,
     score: Scorer,
 ) -> Decision:
     """Compare ``challenger_version`` with the current champion using ``score(version)`` (the
@@ -85,7 +83,7 @@ def promote(
             promoted, reason = False, f"v{challenger_version} is already the champion"
         else:
             champion_score = score(champion_version) if champion_version else None
-            promoted, reason = decide(gate, margin, challenger_score, champion_score)
+            promoted, reason = decide(gate, challenger_score, champion_score)
         if promoted:
             if champion_version:
                 client.set_registered_model_alias(model_name, PREVIOUS, champion_version)

@@ -1,0 +1,100 @@
+"""``<project>/champion``: the promotion decision after each new model. The challenger replaces
+the champion only if it passes the gate and beats it on the same held-out rows."""
+
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+
+from mlplatform.lifecycle.registry import ModelRegistry
+from mlplatform.orchestration.automation import asset_conditions
+from mlplatform.orchestration.names import ProjectNames
+from mlplatform.spec import ProjectSpec
+
+if TYPE_CHECKING:
+    from mlplatform.lifecycle.promotion import Decision
+
+
+def decision_metadata(
+    spec: ProjectSpec, decision: "Decision", holdout_rows: int
+) -> dict[str, Any]:
+    metric = spec.gate.metric
+    return {
+        "model_name": spec.registered_model_name,
+        "model_version": decision.champion_after,
+        "promoted": decision.promoted,
+        "reason": decision.reason,
+        "challenger_version": decision.challenger_version,
+        "previous_champion_version": decision.champion_version or "none",
+        f"challenger_{metric}": decision.challenger_score,
+        f"champion_{metric}": (
+            decision.champion_score if decision.champion_score is not None else "none"
+        ),
+        "holdout_rows": holdout_rows,
+    }
+
+
+def decide_champion(
+    spec: ProjectSpec, registry: ModelRegistry, features
+) -> tuple["Decision", int]:
+    """Score the challenger and the champion on one held-out split of the current features and
+    promote (under the registry lock) when the gate and the margin allow."""
+    from mlplatform.lifecycle.promotion import CHALLENGER, promote
+    from mlplatform.steps.features import training_rows
+    from mlplatform.steps.training import evaluate, split_features
+
+    name = spec.registered_model_name
+    challenger = registry.alias_version(name, CHALLENGER)
+    if challenger is None:
+        raise dg.Failure(description=f"{name} has no '{CHALLENGER}' version: train one first")
+    holdout = split_features(spec, training_rows(spec, features))
+
+    def score(version: str) -> float:
+        estimator = registry.load_model(name, version)
+        scores = evaluate(spec, estimator, holdout.x_test, holdout.y_test, holdout.y_train)
+        return scores[spec.gate.metric]
+
+    decision = promote(registry, name, challenger, spec.gate, score)
+    return decision, len(holdout.x_test)
+
+
+def build_champion(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
+    gate, check = spec.gate, names.checks.champion_gate
+
+    @dg.asset(
+        key=names.champion,
+        ins={"features": dg.AssetIn(names.features)},
+        deps=[names.model],
+        group_name=spec.name,
+        description=f"The {spec.name} model version serving predictions (MLflow alias "
+        f"'champion'), promoted from the challenger only if better by {gate.promotion_margin:g}.",
+        kinds={"mlflow"},
+        automation_condition=asset_conditions(spec, names)[names.champion],
+        check_specs=[
+            dg.AssetCheckSpec(
+                check,
+                asset=names.champion,
+                description=f"The champion still reaches {gate.describe()} on current data.",
+            )
+        ],
+    )
+    def champion(context: dg.AssetExecutionContext, features, registry: ModelRegistry):
+        decision, holdout_rows = decide_champion(spec, registry, features)
+        context.log.info(
+            f"{'Promoted' if decision.promoted else 'Kept'}: champion v{decision.champion_after}"
+            f" ({decision.reason})"
+        )
+        score = decision.challenger_score if decision.promoted else decision.champion_score
+        return dg.MaterializeResult(
+            metadata=decision_metadata(spec, decision, holdout_rows),
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=check,
+                    passed=score is not None and gate.passes(score),
+                    severity=dg.AssetCheckSeverity.WARN,
+                    description=f"champion v{decision.champion_after} {gate.metric}="
+                    f"{score}, required {gate.describe()}",
+                )
+            ],
+        )
+
+    return champion

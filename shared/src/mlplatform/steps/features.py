@@ -1,0 +1,59 @@
+"""Pure feature step: the project's ``build_features`` plus the contract the platform relies on.
+
+The assets, tests and benchmarks call :func:`build_feature_frame`; no Dagster import.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlplatform.steps.validation import changed_raw_columns, null_feature_problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlplatform.spec import ProjectSpec
+
+
+class FeatureContractError(TypeError):
+    """``build_features`` changed a raw column the model's drift reference is taken from."""
+
+
+def only_day(frame: pd.DataFrame, spec: ProjectSpec, day: str | None) -> pd.DataFrame:
+    """The rows of ``day`` (daily projects; a window of history may come in), else all rows."""
+    if day is None or spec.partitioning is None:
+        return frame
+    return frame[frame[spec.partitioning.date_column] == day].reset_index(drop=True)
+
+
+def training_rows(spec: ProjectSpec, features: pd.DataFrame) -> pd.DataFrame:
+    """The rows a model trains and is compared on: the latest ``training_window_days`` of a daily
+    project, every row otherwise."""
+    part = spec.partitioning
+    if part is None:
+        return features
+    keep = sorted(features[part.date_column].unique())[-part.training_window_days :]
+    return features[features[part.date_column].isin(keep)].reset_index(drop=True)
+
+
+def build_feature_frame(
+    spec: ProjectSpec, raw: pd.DataFrame, day: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """``spec.model.build_features(raw)`` (only ``day``'s rows for daily projects) and the null
+    problems of its feature columns.
+
+    Raises :class:`FeatureContractError` if a raw model input changed type: raw columns are the
+    drift reference and must pass through unchanged.
+    """
+    frame = spec.model.build_features(raw)
+    changed = changed_raw_columns(raw, frame, spec.drift_columns)
+    if changed:
+        raise FeatureContractError(
+            f"{spec.name}: build_features changed raw columns {', '.join(changed)}; raw "
+            "columns are the model's drift reference and must pass through unchanged - "
+            "derive a new column instead"
+        )
+    frame = only_day(frame, spec, day)
+    if frame.empty:
+        return frame, []
+    return frame, null_feature_problems(frame, spec.model.feature_columns)
