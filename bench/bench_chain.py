@@ -1,9 +1,11 @@
-"""The in-process Dagster chain vs the same pure functions called directly, at 100k rows.
+"""The in-process Dagster chain vs the same step functions called directly, at 100k rows.
 
-Target: ratio <= 1.2x. Both sides do the same work with the same functions: read the landed
-file, run the raw-data rules, build features, train and evaluate, log and register the model in
-MLflow (one run, same SQLite store kind), and compute the Evidently drift report with its HTML.
-What the chain adds is Dagster: the event log, Parquet hand-offs between steps, resource setup.
+Target: ratio <= 1.2x. Both sides call the very functions the assets call (``mlplatform.steps``
+and ``mlplatform.lifecycle``): read the landed file, validate it against the data contract, build
+features, train and evaluate, log and register the model in MLflow (one run, same SQLite store
+kind), decide the champion's reference, measure drift with its HTML report, and score the batch.
+What the chain adds is Dagster: the event log, Parquet hand-offs between steps, resource setup,
+and the champion decision's model loads.
 """
 
 import sys
@@ -16,12 +18,14 @@ import mlflow
 
 from churn.definitions import spec
 from mlplatform import build_project_assets
-from mlplatform.drift import compute_drift, sample_rows
-from mlplatform.landing import LandingZone, write_batch
-from mlplatform.registry import log_trained_model
-from mlplatform.resources import local_tracking_uri, resources_for_dir
-from mlplatform.training import train
-from mlplatform.validation import check_min_rows, check_no_null_target, check_schema
+from mlplatform.lifecycle.registry import log_trained_model
+from mlplatform.orchestration.resources import local_tracking_uri, resources_for_dir
+from mlplatform.steps.drift import measure_drift
+from mlplatform.steps.features import build_feature_frame, training_rows
+from mlplatform.steps.scoring import score_batch
+from mlplatform.steps.training import drift_reference, train
+from mlplatform.steps.validation import validate_raw
+from mlplatform.storage.landing import LandingZone, write_batch
 
 REPEATS = 3
 
@@ -31,23 +35,18 @@ def plain_script(data_dir: Path) -> float:
     mlflow.set_experiment("plain")
     start = time.perf_counter()
     files = LandingZone(root=str(data_dir / "landing")).read_all(spec.name)
-    for rule in (
-        check_schema(files, spec.raw_schema),
-        check_no_null_target(files, spec.target),
-        check_min_rows(files, spec.min_rows),
-    ):
-        assert rule.passed, rule.summary
+    broken = validate_raw(files, spec.data).broken
+    assert not broken, broken
     [raw] = files.values()
-    features = spec.build_features(raw)
-    trained = train(spec, features)
-    reference = sample_rows(
-        trained.split.x_train[list(spec.drift_columns)], spec.drift_sample_rows, spec.seed
-    )
+    features, problems = build_feature_frame(spec, raw)
+    assert not problems, problems
+    trained = train(spec, training_rows(spec, features))
+    reference = drift_reference(spec, trained)
     with mlflow.start_run():
-        log_trained_model(spec, trained, reference, {"project": spec.name})
-    schema = {c: spec.raw_schema[c] for c in spec.drift_columns}
-    result = compute_drift(reference, raw, schema, max_rows=spec.drift_sample_rows, seed=spec.seed)
+        logged = log_trained_model(spec, trained, reference, {"project": spec.name})
+    result = measure_drift(spec, reference, raw)
     result.save_html(data_dir / "plain-report.html")
+    score_batch(spec, trained.estimator, raw, logged.version)
     return time.perf_counter() - start
 
 

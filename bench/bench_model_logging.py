@@ -14,9 +14,8 @@ import mlflow.sklearn
 from mlflow.models import infer_signature
 
 from churn.definitions import spec
-from mlplatform.drift import sample_rows
-from mlplatform.registry import log_trained_model, pinned_requirements
-from mlplatform.training import train
+from mlplatform.lifecycle.registry import log_trained_model, pinned_requirements
+from mlplatform.steps.training import drift_reference, train
 
 REPEATS = 3
 
@@ -39,7 +38,7 @@ def _log(trained, name: str, requirements: list[str] | None) -> float:
 
 def _platform_log(trained) -> float:
     """The platform's whole step: params, metrics, tags, model, reference data, version tags."""
-    reference = sample_rows(trained.split.x_train[list(spec.drift_columns)], 20_000, 0)
+    reference = drift_reference(spec, trained)
     with mlflow.start_run():
         start = time.perf_counter()
         log_trained_model(spec, trained, reference, {"project": spec.name})
@@ -47,7 +46,7 @@ def _platform_log(trained) -> float:
 
 
 def main() -> None:
-    trained = train(spec, spec.build_features(spec.generate(5000, 1, 0.0)))
+    trained = train(spec, spec.model.build_features(spec.generate(5000, 1, 0.0)))
     with tempfile.TemporaryDirectory() as tmp:
         mlflow.set_tracking_uri(f"sqlite:///{Path(tmp) / 'mlflow.db'}")
         mlflow.set_experiment("bench")
