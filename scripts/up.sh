@@ -8,9 +8,8 @@ bash scripts/setup.sh
 source scripts/env.sh
 mkdir -p "$DAGSTER_HOME" "$MLPLATFORM_LANDING_DIR" "$MLPLATFORM_ASSET_DIR" "$MLPLATFORM_REPORT_DIR"
 [ -f "$DAGSTER_HOME/dagster.yaml" ] || cp scripts/dagster.local.yaml "$DAGSTER_HOME/dagster.yaml"
-for location in code_locations/*/; do
-  project="$(basename "$location")"
-  "$location.venv/bin/python" -m "$project" land --if-empty --rows 5000 --seed 1
+for project in $(.venv/bin/python scripts/projects.py list); do
+  "code_locations/$project/.venv/bin/python" -m "$project" land --if-empty --rows 5000 --seed 1
 done
 cat <<MSG
 Dagster UI : http://127.0.0.1:${DAGSTER_PORT:-3000}  (sensors are on: watch Runs, or Assets -> Materialize all)

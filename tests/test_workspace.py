@@ -23,6 +23,7 @@ from .dagster_processes import (
     location_statuses,
     wait_for,
 )
+from .projects import is_daily, project_names
 
 MATERIALIZATION_QUERY = """
 query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
@@ -37,18 +38,13 @@ LOCATION_ERROR_QUERY = """
 } } } }
 """
 
-
-DAILY = "demand_forecasting"
 DAYS = ["2026-03-01", "2026-03-02"]
+# What the example projects' environments hold: lightgbm is vehicle_pricing's alone.
+EXAMPLE_HAS_LIGHTGBM = {"churn": False, "vehicle_pricing": True, "demand_forecasting": False}
 
 
 def _location_python(root: Path, name: str) -> str:
     return str(root / "code_locations" / name / ".venv/bin/python")
-
-
-def _location_names(root: Path) -> list[str]:
-    entries = yaml.safe_load((root / "workspace.yaml").read_text())["load_from"]
-    return [e["python_module"]["location_name"] for e in entries]
 
 
 def test_platform_environment_has_no_project_dependencies() -> None:
@@ -67,12 +63,13 @@ def test_workspace_validates_every_location(root: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    for location in _location_names(root):
+    for location in project_names(root):
         assert f"Validation successful for code location {location}." in output
 
 
 def test_each_location_sees_only_its_own_dependencies(root: Path) -> None:
-    """lightgbm is vehicle_pricing's alone; every location has the shared platform library."""
+    """Every location has the shared platform library; of the examples, only vehicle_pricing
+    has lightgbm."""
     probe = (
         "import importlib.util as u; "
         "print(bool(u.find_spec('lightgbm')), bool(u.find_spec('mlplatform')))"
@@ -81,13 +78,12 @@ def test_each_location_sees_only_its_own_dependencies(root: Path) -> None:
         name: subprocess.run(
             [_location_python(root, name), "-c", probe], capture_output=True, text=True, check=True
         ).stdout.split()
-        for name in _location_names(root)
+        for name in project_names(root)
     }
-    assert seen == {
-        "churn": ["False", "True"],
-        "vehicle_pricing": ["True", "True"],
-        "demand_forecasting": ["False", "True"],
-    }
+    assert all(has_platform == "True" for _, has_platform in seen.values()), seen
+    for name, has_lightgbm in EXAMPLE_HAS_LIGHTGBM.items():
+        if name in seen:
+            assert seen[name][0] == str(has_lightgbm), name
 
 
 def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
@@ -119,7 +115,8 @@ def _materialization_by_run(port: int, key: list[str], run_id: str) -> dict:
 
 @pytest.mark.slow
 def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tmp_path) -> None:
-    locations = _location_names(root)
+    locations = project_names(root)
+    daily = [name for name in locations if is_daily(root, name)]
     data = tmp_path / "data"
     env = {
         **data_dir_env(data, tmp_path / "dagster_home"),
@@ -133,7 +130,7 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         (root / "scripts/dagster.local.yaml").read_text()
     )
     for name in locations:
-        days = DAYS if name == DAILY else [None]
+        days = DAYS if name in daily else [None]
         for day in days:
             command = [_location_python(root, name), "-m", name, "land", "--seed", "1"]
             command += ["--rows", "2000"] + (["--date", day] if day else [])
@@ -157,22 +154,23 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         assert "no_such_package_for_this_test" in broken["locationOrLoadError"]["message"]
 
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-        unpartitioned = [n for n in locations if n != DAILY]
+        unpartitioned = [n for n in locations if n not in daily]
         runs = {
             name: client.submit_job_execution(
                 "__ASSET_JOB", repository_location_name=name, repository_name="__repository__"
             )
             for name in unpartitioned
         }
-        backfill = launch_backfill(port, DAILY, DAYS)
+        backfills = {name: launch_backfill(port, name, DAYS) for name in daily}
 
         def all_finished() -> dict[str, str] | None:
             try:
                 states = {n: client.get_run_status(r).value for n, r in runs.items()}
             except DagsterGraphQLClientError:
                 return None
-            filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
-            states[DAILY] = filled["partitionBackfillOrError"]["status"]
+            for name, backfill in backfills.items():
+                filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
+                states[name] = filled["partitionBackfillOrError"]["status"]
             done = all(
                 s in ("SUCCESS", "FAILURE", "CANCELED") or s.startswith(("COMPLETED", "FAILED"))
                 for s in states.values()
@@ -181,17 +179,20 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
 
         states = wait_for(all_finished, 600, "every location's runs to finish", interval=3)
         log = (tmp_path / "dagster-dev.log").read_text()
-        expected = {n: "SUCCESS" for n in unpartitioned} | {DAILY: "COMPLETED_SUCCESS"}
+        expected = {n: "SUCCESS" for n in unpartitioned} | dict.fromkeys(
+            daily, "COMPLETED_SUCCESS"
+        )
         assert states == expected, log[-5000:]
         for name in unpartitioned:
             raw = _materialization_by_run(port, [name, "raw_data"], runs[name])
             assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
-        filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
-        backfill_runs = filled["partitionBackfillOrError"]["runs"]
-        assert len(backfill_runs) == len(DAYS), "multi_run(1): one run per day"
-        assert {r["status"] for r in backfill_runs} == {"SUCCESS"}
-        raw = _materialization_by_run(port, [DAILY, "raw_data"], backfill_runs[0]["runId"])
-        assert f"/code_locations/{DAILY}/.venv/bin/python" in raw["runtime/python"]
+        for name, backfill in backfills.items():
+            filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
+            backfill_runs = filled["partitionBackfillOrError"]["runs"]
+            assert len(backfill_runs) == len(DAYS), "multi_run(1): one run per day"
+            assert {r["status"] for r in backfill_runs} == {"SUCCESS"}
+            raw = _materialization_by_run(port, [name, "raw_data"], backfill_runs[0]["runId"])
+            assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
 
     query = (
         "import json, mlflow; c = mlflow.MlflowClient(); "

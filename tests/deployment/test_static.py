@@ -15,17 +15,14 @@ import pytest
 import yaml
 
 from ..conftest import ROOT
+from ..projects import host_name, project_names
 from .conftest import DAGSTER_DB, runtime_env
 from .images import image_runtime, instructions
 
 pytestmark = pytest.mark.deployment
 
 DOCKER = ROOT / "docker"
-LOCATIONS = sorted(p.parent.name for p in (ROOT / "code_locations").glob("*/pyproject.toml"))
-
-
-def _service(location: str) -> str:
-    return location.replace("_", "-")
+LOCATIONS = project_names(ROOT)
 
 
 @pytest.mark.parametrize("dockerfile", sorted(DOCKER.glob("*.Dockerfile")), ids=lambda p: p.name)
@@ -102,7 +99,7 @@ def test_compose_file_is_valid_and_wires_every_location(tmp_path, deployment_too
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    locations = {_service(name): name for name in LOCATIONS}
+    locations = {host_name(name): name for name in LOCATIONS}
     assert set(services) == {"postgres", "mlflow", "webserver", "daemon", *locations}
     for service, name in locations.items():
         build = services[service]["build"]
@@ -187,13 +184,13 @@ def test_helm_values_name_every_location() -> None:
     values = yaml.safe_load((DOCKER / "helm/values.yaml").read_text())
     deployments = values["dagster-user-deployments"]["deployments"]
     assert values["dagster-user-deployments"]["enabled"] is True
-    assert sorted(d["name"] for d in deployments) == sorted(_service(n) for n in LOCATIONS)
+    assert sorted(d["name"] for d in deployments) == sorted(host_name(n) for n in LOCATIONS)
     for deployment in deployments:
         name = deployment["image"]["repository"].rsplit("/", 1)[1]
         assert deployment["codeServerArgs"] == ["-m", f"{name}.definitions", "-a", "defs"]
         assert deployment["port"] == 4000
     servers = values["dagsterWebserver"]["workspace"]["servers"]
-    assert {s["name"]: s["host"] for s in servers} == {n: _service(n) for n in LOCATIONS}
+    assert {s["name"]: s["host"] for s in servers} == {n: host_name(n) for n in LOCATIONS}
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     assert values["postgresql"]["enabled"] is False
     assert values["generatePostgresqlPasswordSecret"] is False

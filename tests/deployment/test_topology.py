@@ -50,14 +50,15 @@ from ..dagster_processes import (
     wait_for,
     wait_for_runs,
 )
+from ..projects import is_daily, project_names
 from .conftest import DAGSTER_DB, MLFLOW_DB, Postgres, compose, runtime_env
 from .images import ImageRuntime, image_runtime
 
 pytestmark = [pytest.mark.deployment, pytest.mark.slow]
 
 DOCKER = ROOT / "docker"
-LOCATIONS = ["churn", "vehicle_pricing", "demand_forecasting"]
-DAILY, DAY = "demand_forecasting", "2026-03-01"
+LOCATIONS = project_names(ROOT)
+DAY = "2026-03-01"
 CODE_VERSION = "deploytest-0001"
 LOADED = ("LOADED", "RepositoryLocation")
 
@@ -100,6 +101,7 @@ class Stack:
     webserver_port: int = 0
     code_ports: dict[str, int] = field(default_factory=dict)
     code_envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    daily: list[str] = field(default_factory=list)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     stopped_instigators: int = 0
 
@@ -188,7 +190,7 @@ def _stop_automation(port: int) -> int:
 def _land(stack: Stack, location: str) -> None:
     python = ROOT / "code_locations" / location / ".venv/bin/python"
     command = [str(python), "-m", location, "land", "--rows", "2000", "--seed", "1"]
-    command += ["--date", DAY] if location == DAILY else []
+    command += ["--date", DAY] if location in stack.daily else []
     subprocess.run(command, env=stack.code_envs[location], check=True, capture_output=True)
 
 
@@ -198,6 +200,7 @@ def stack(postgres, deployment_tools, tmp_path_factory) -> Iterator[Stack]:
     (tmp / "logs").mkdir()
     mlflow_port = free_port()
     stack = Stack(tmp=tmp, postgres=postgres, mlflow_uri=f"http://127.0.0.1:{mlflow_port}")
+    stack.daily = [name for name in LOCATIONS if is_daily(ROOT, name)]
     shared = runtime_env(postgres, tmp / "data", stack.mlflow_uri)
     timings: dict[str, float] = {}
     try:
@@ -290,17 +293,9 @@ def _materializations(stack: Stack, run_id: str) -> int:
     return count
 
 
-def test_every_location_runs_on_postgres_and_the_mlflow_server(
-    stack: Stack, record_testsuite_property
-):
-    assert {n: stack.statuses()[n] for n in LOCATIONS} == {n: LOADED for n in LOCATIONS}
-    port = stack.webserver_port
-    trained = [n for n in LOCATIONS if n != DAILY]
-    runs = {n: materialize_all(port, n) for n in trained}
-    backfill = launch_backfill(port, DAILY, [DAY])
-    started = time.monotonic()
-    states = wait_for_runs(port, list(runs.values()), 600)
-    filled = wait_for(
+def _finished_backfill(port: int, backfill: str) -> dict:
+    """The backfill's status and runs once it is no longer REQUESTED."""
+    return wait_for(
         lambda: (
             (s := graphql(port, BACKFILL_QUERY, {"id": backfill})["data"])
             and s["partitionBackfillOrError"]["status"] != "REQUESTED"
@@ -310,12 +305,28 @@ def test_every_location_runs_on_postgres_and_the_mlflow_server(
         "the backfill",
         interval=2,
     )
+
+
+def test_every_location_runs_on_postgres_and_the_mlflow_server(
+    stack: Stack, record_testsuite_property
+):
+    assert {n: stack.statuses()[n] for n in LOCATIONS} == {n: LOADED for n in LOCATIONS}
+    port = stack.webserver_port
+    trained = [n for n in LOCATIONS if n not in stack.daily]
+    runs = {n: materialize_all(port, n) for n in trained}
+    backfills = {n: launch_backfill(port, n, [DAY]) for n in stack.daily}
+    started = time.monotonic()
+    states = wait_for_runs(port, list(runs.values()), 600)
+    filled = {n: _finished_backfill(port, backfill) for n, backfill in backfills.items()}
     record_testsuite_property("chain_runs_s", round(time.monotonic() - started, 1))
     logs = stack.tail("daemon", *LOCATIONS)
     assert set(states.values()) == {"SUCCESS"}, logs
-    assert filled["status"] == "COMPLETED_SUCCESS", logs
-    [daily_run] = filled["runs"]
-    runs[DAILY] = daily_run["runId"]
+    assert {n: f["status"] for n, f in filled.items()} == dict.fromkeys(
+        stack.daily, "COMPLETED_SUCCESS"
+    ), logs
+    for name, backfill in filled.items():
+        [daily_run] = backfill["runs"]
+        runs[name] = daily_run["runId"]
 
     # Runs, their event logs and the instigator state live in Postgres, and every run records
     # the image its location's code server announced: what DockerRunLauncher would start.
