@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Serve the MLflow UI for the local store on http://127.0.0.1:5000 (from the churn environment,
-# which has mlflow installed; the platform environment deliberately does not).
+# Serve the MLflow UI for the local store on http://127.0.0.1:5000 (from the platform library's
+# environment, shared/.venv, which has mlflow; the platform environment deliberately does not).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
-exec code_locations/churn/.venv/bin/mlflow ui --backend-store-uri "$MLFLOW_TRACKING_URI" \
+exec shared/.venv/bin/mlflow ui --backend-store-uri "$MLFLOW_TRACKING_URI" \
   --host 127.0.0.1 --port "${MLFLOW_PORT:-5000}" --workers 1
