@@ -201,7 +201,7 @@ def launch_backfill(port: int, location: str, days: list[str]) -> str:
 
 def data_dir_env(data: Path, dagster_home: Path) -> dict[str, str]:
     """The variables scripts/env.sh sets, for a Dagster instance in ``dagster_home`` and every
-    data path under ``data`` (the layout of mlplatform.orchestration.resources.resources_for_dir)."""
+    data path under ``data`` (the layout of ``resources_for_dir`` in mlplatform.orchestration)."""
     return {
         "DAGSTER_HOME": str(dagster_home),
         "MLPLATFORM_LANDING_DIR": str(data / "landing"),

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from demo_specs import SPEC
+from demo_project import SPEC
 
-from mlplatform import build_definitions
+from mlplatform import build_definitions, project_names
 from mlplatform.orchestration.alerts import WEBHOOK_ENV, AlertSink, build_failure_sensor
 from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
 from mlplatform.orchestration.resources import resources_for_dir
+
+NAMES = project_names(SPEC)
 
 
 @dg.op
@@ -21,7 +23,7 @@ def load_batch() -> None:
     raise ValueError("batch_007.csv: column 'a' is not a float")
 
 
-@dg.job(tags={PROJECT_TAG: "demo", TRIGGER_TAG: "landing"})
+@dg.job(tags={PROJECT_TAG: SPEC.name, TRIGGER_TAG: "landing"})
 def ingest() -> None:
     load_batch()
 
@@ -37,13 +39,13 @@ def failed_run() -> Iterator[tuple[dg.DagsterInstance, dg.ExecuteInProcessResult
 def _alert(failed_run, sink: AlertSink) -> None:
     instance, result = failed_run
     context = dg.build_run_status_sensor_context(
-        sensor_name="demo_run_failure_alerts",
+        sensor_name=NAMES.failure_sensor,
         dagster_event=result.get_run_failure_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         resources={"alerts": sink},
     ).for_run_failure()
-    build_failure_sensor(SPEC)(context)
+    build_failure_sensor(SPEC, NAMES)(context)
 
 
 def _lines(path: Path) -> list[dict]:
@@ -59,7 +61,7 @@ def test_failed_run_writes_one_structured_alert(tmp_path: Path, failed_run, monk
     first, second = _lines(path)
     assert first["run_id"] == failed_run[1].run_id == second["run_id"]
     assert first["kind"] == "run_failure" and first["job"] == "ingest"
-    assert first["project"] == "demo" and first["trigger"] == "landing"
+    assert first["project"] == SPEC.name and first["trigger"] == "landing"
     assert first["failed_steps"][0]["step"] == "load_batch"
     assert "batch_007.csv: column 'a' is not a float" in first["failed_steps"][0]["error"]
     assert first["webhook"] == "not configured"
@@ -113,6 +115,6 @@ def test_unreachable_webhook_still_writes_the_alert(tmp_path: Path, failed_run, 
 
 def test_failure_sensor_watches_the_whole_location(tmp_path: Path) -> None:
     defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
-    sensor = defs.resolve_sensor_def("demo_run_failure_alerts")
+    sensor = defs.resolve_sensor_def(NAMES.failure_sensor)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert "alerts" in sensor.required_resource_keys

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from demo_specs import DAILY, SPEC
+from demo_project import DAILY, SPEC
 
-from mlplatform import ProjectSpec, build_definitions, build_project_assets
+from mlplatform import ProjectSpec, build_definitions, build_project_assets, project_names
 from mlplatform.orchestration.automation import (
     PROJECT_TAG,
     SENSOR_INTERVAL_ENV,
@@ -49,12 +49,6 @@ class Automation:
         }
 
 
-@pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
 def test_first_landing_builds_the_whole_chain_then_new_data_skips_training(
     tmp_path: Path, instance
 ) -> None:
@@ -82,7 +76,9 @@ def test_first_landing_builds_the_whole_chain_then_new_data_skips_training(
 
 
 def test_on_new_data_policy_retrains_after_new_features(tmp_path: Path, instance) -> None:
-    spec = dataclasses.replace(SPEC, retrain_policy="on_new_data")
+    spec = dataclasses.replace(
+        SPEC, lifecycle=dataclasses.replace(SPEC.lifecycle, retrain_policy="on_new_data")
+    )
     keys = asset_keys(spec)
     automation = Automation(spec, instance, tmp_path)
     _materialize(instance, *keys.values())
@@ -119,9 +115,10 @@ def test_daily_project_propagates_the_latest_day(tmp_path: Path, instance) -> No
 
 
 def test_retrain_schedule_requests_a_tagged_training_run(tmp_path: Path) -> None:
+    names = project_names(SPEC)
     defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
-    schedule = defs.resolve_schedule_def("demo_retrain_schedule")
-    assert schedule.cron_schedule == SPEC.retrain_cron
+    schedule = defs.resolve_schedule_def(names.retrain_schedule)
+    assert schedule.cron_schedule == SPEC.schedule.retrain_cron
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     monday = datetime(2026, 3, 2, 3, tzinfo=UTC)
     [request] = schedule.evaluate_tick(
@@ -129,15 +126,16 @@ def test_retrain_schedule_requests_a_tagged_training_run(tmp_path: Path) -> None
     ).run_requests
     job = defs.resolve_job_def(schedule.job_name)
     tags = {**job.tags, **request.tags}
-    assert schedule.job_name == "demo_retrain"
-    assert tags[TRAINING_TAG] == "demo" and tags[PROJECT_TAG] == "demo"
+    assert schedule.job_name == names.retrain_job
+    assert tags[TRAINING_TAG] == SPEC.name and tags[PROJECT_TAG] == SPEC.name
     assert tags[TRIGGER_TAG] == "schedule"
-    assert {k.path[-1] for k in job.asset_layer.executable_asset_keys} == {"model", "champion"}
+    assert set(job.asset_layer.executable_asset_keys) == set(names.training_keys)
 
 
 def test_daily_schedule_builds_the_day_that_ended(tmp_path: Path) -> None:
+    names = project_names(DAILY)
     defs = build_definitions(DAILY, resources=resources_for_dir(DAILY, tmp_path))
-    schedule = defs.resolve_schedule_def("daily_demo_daily_schedule")
+    schedule = defs.resolve_schedule_def(names.daily_schedule)
     assert schedule.cron_schedule == "0 2 * * *"
     tick = datetime(2026, 3, 10, 2, tzinfo=UTC)
     [request] = schedule.evaluate_tick(
@@ -145,36 +143,39 @@ def test_daily_schedule_builds_the_day_that_ended(tmp_path: Path) -> None:
     ).run_requests
     assert request.partition_key == "2026-03-09"
     job = defs.resolve_job_def(schedule.job_name)
-    assert {k.path[-1] for k in job.asset_layer.executable_asset_keys} == {
-        "raw_data",
-        "features",
-        "drift_report",
-        "predictions",
+    assert schedule.job_name == names.daily_job
+    assert set(job.asset_layer.executable_asset_keys) == set(names.daily_keys)
+    assert set(names.daily_keys) == {
+        names.raw_data,
+        names.features,
+        names.drift_report,
+        names.predictions,
     }
 
 
 def test_unpartitioned_projects_have_no_daily_schedule(tmp_path: Path) -> None:
     defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
-    assert [s.name for s in defs.schedules] == ["demo_retrain_schedule"]
+    assert [s.name for s in defs.schedules] == [project_names(SPEC).retrain_schedule]
 
 
 def test_sensors_are_running_by_default_at_the_configured_interval(
     tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.setenv(SENSOR_INTERVAL_ENV, "5")
+    names = project_names(SPEC)
     defs = build_definitions(SPEC, resources=resources_for_dir(SPEC, tmp_path))
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {
-        "demo_landing_sensor",
-        "demo_automation",
-        "demo_training_automation",
-        "demo_drift_retrain_sensor",
-        "demo_run_failure_alerts",
+        names.landing_sensor,
+        names.automation_sensor,
+        names.training_sensor,
+        names.drift_sensor,
+        names.failure_sensor,
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert all(s.description for s in sensors.values())
-    assert sensors["demo_landing_sensor"].minimum_interval_seconds == 5
-    assert sensors["demo_automation"].minimum_interval_seconds == 5
+    assert sensors[names.landing_sensor].minimum_interval_seconds == 5
+    assert sensors[names.automation_sensor].minimum_interval_seconds == 5
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "fast"])
@@ -185,7 +186,9 @@ def test_bad_sensor_interval_is_refused_clearly(monkeypatch, value: str) -> None
 
 
 def test_freshness_policies_come_from_the_spec() -> None:
-    spec = dataclasses.replace(SPEC, raw_data_fail_after=timedelta(hours=6))
+    spec = dataclasses.replace(
+        SPEC, lifecycle=dataclasses.replace(SPEC.lifecycle, raw_data_fail_after=timedelta(hours=6))
+    )
     policies = {
         key.path[-1]: asset_spec.freshness_policy
         for a in build_project_assets(spec)

@@ -20,31 +20,34 @@ that need them so that importing a definitions module stays close to the cost of
 ``import dagster``.
 """
 
-from mlplatform.orchestration.assets import build_project_assets
-from mlplatform.orchestration.definitions import build_definitions
-from mlplatform.orchestration.names import ProjectNames, project_names
-from mlplatform.spec import (
-    ColumnType,
-    DailyPartitioning,
-    DataContract,
-    Lifecycle,
-    ModelSpec,
-    ProjectSpec,
-    QualityGate,
-    Schedule,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "ColumnType",
-    "DailyPartitioning",
-    "DataContract",
-    "Lifecycle",
-    "ModelSpec",
-    "ProjectNames",
-    "ProjectSpec",
-    "QualityGate",
-    "Schedule",
-    "build_definitions",
-    "build_project_assets",
-    "project_names",
-]
+# Public name -> module. Resolved on first use, so ``import mlplatform.steps.training`` (pure
+# steps, e.g. in a notebook) does not import Dagster through this package.
+_EXPORTS = {
+    "build_project_assets": "mlplatform.orchestration.assets",
+    "build_definitions": "mlplatform.orchestration.definitions",
+    "ProjectNames": "mlplatform.orchestration.names",
+    "project_names": "mlplatform.orchestration.names",
+    **{
+        name: "mlplatform.spec"
+        for name in (
+            "ColumnType",
+            "DailyPartitioning",
+            "DataContract",
+            "Lifecycle",
+            "ModelSpec",
+            "ProjectSpec",
+            "QualityGate",
+            "Schedule",
+        )
+    },
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mlplatform' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

@@ -94,6 +94,10 @@ def make_model(spec: ProjectSpec) -> Any:
         [("categorical", encode, list(CATEGORICAL)), ("numeric", "passthrough", numeric)]
     )
     regressor = LGBMRegressor(
-        n_estimators=300, learning_rate=0.05, num_leaves=31, random_state=spec.model.seed, verbose=-1
+        n_estimators=300,
+        learning_rate=0.05,
+        num_leaves=31,
+        random_state=spec.model.seed,
+        verbose=-1,
     )
     return Pipeline([("columns", columns), ("regressor", regressor)])

@@ -1,4 +1,4 @@
-"""Landing and drift sensors against a real Dagster instance and real files."""
+"""The landing sensor against a real Dagster instance and real files."""
 
 from __future__ import annotations
 
@@ -7,24 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-import pytest
 from dagster._core.definitions.sensor_definition import SensorExecutionData
-from demo_specs import DAILY, SPEC
-from mlplatform.orchestration.sensors import (
-    DRIFT_REPORT_RUN_TAG,
-    DRIFT_SHARE_TAG,
-    LANDED_FILES_TAG,
-    REASON_TAG,
-    drift_sensor_name,
-    landing_sensor_name,
-)
+from demo_project import DAILY, SPEC
 
-from mlplatform import ProjectSpec, build_definitions
-from mlplatform.orchestration.automation import PROJECT_TAG, TRAINING_TAG, TRIGGER_TAG
+from mlplatform import ProjectSpec, build_definitions, project_names
+from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
+from mlplatform.orchestration.landing_sensor import LANDED_FILES_TAG
 from mlplatform.orchestration.resources import resources_for_dir
 
+ROW = "id,usage,visits,spend,plan,converted\nD1,9.5,3,40.0,plus,true\n"
 
-def _land(data: Path, spec: ProjectSpec, name: str, text: str = "id,a,y\n1,0.5,true\n") -> Path:
+
+def _land(data: Path, spec: ProjectSpec, name: str, text: str = ROW) -> Path:
     path = data / "landing" / spec.name / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -37,7 +31,7 @@ class Landing:
     def __init__(self, spec: ProjectSpec, data: Path, instance: dg.DagsterInstance) -> None:
         self.resources = resources_for_dir(spec, data)
         self.defs = build_definitions(spec, resources=self.resources)
-        self.sensor = self.defs.resolve_sensor_def(landing_sensor_name(spec))
+        self.sensor = self.defs.resolve_sensor_def(project_names(spec).landing_sensor)
         self.instance = instance
         self.cursor: str | None = None
 
@@ -53,12 +47,6 @@ class Landing:
         return data
 
 
-@pytest.fixture
-def instance():
-    with dg.instance_for_test() as inst:
-        yield inst
-
-
 def test_landing_sensor_requests_each_new_file_once(tmp_path: Path, instance) -> None:
     sensor = Landing(SPEC, tmp_path, instance)
 
@@ -68,15 +56,16 @@ def test_landing_sensor_requests_each_new_file_once(tmp_path: Path, instance) ->
     _land(tmp_path, SPEC, "batch_001.csv")
     _land(tmp_path, SPEC, ".batch_002.csv.tmp")  # being written: not a landed file yet
     [first] = sensor.tick().run_requests
-    assert sensor.sensor.job_name == "demo_ingest"  # requests without a job name run this one
+    # Requests without a job name run the sensor's job.
+    assert sensor.sensor.job_name == project_names(SPEC).ingest_job
     assert first.partition_key is None
     assert first.tags[LANDED_FILES_TAG] == "batch_001.csv"
-    assert first.tags[TRIGGER_TAG] == "landing" and first.tags[PROJECT_TAG] == "demo"
+    assert first.tags[TRIGGER_TAG] == "landing" and first.tags[PROJECT_TAG] == SPEC.name
 
     again = sensor.tick()
     assert not again.run_requests, "the same file must not start a second run"
 
-    _land(tmp_path, SPEC, "batch_002.csv", "id,a,y\n2,0.1,false\n")
+    _land(tmp_path, SPEC, "batch_002.csv", ROW.replace("D1,9.5", "D2,7.5"))
     [second] = sensor.tick().run_requests
     assert second.tags[LANDED_FILES_TAG] == "batch_002.csv"
     assert second.run_key != first.run_key
@@ -94,7 +83,7 @@ def test_landing_run_key_is_stable_across_a_lost_cursor_and_changes_with_the_fil
 
     sensor = Landing(SPEC, tmp_path, instance)
     sensor.tick()
-    path.write_text("id,a,y\n1,0.5,true\n3,0.7,false\n")
+    path.write_text(ROW + "D3,8.0,1,12.5,basic,false\n")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
     [changed] = sensor.tick().run_requests
     assert changed.run_key != before.run_key
@@ -128,79 +117,3 @@ def test_daily_landing_sensor_targets_the_file_day(tmp_path: Path, instance) -> 
     assert not waiting.run_requests
     assert f"{today}.csv" in waiting.skip_message and "has ended" in waiting.skip_message
     assert "notes.csv" not in waiting.skip_message
-
-
-def _report_drift(
-    instance: dg.DagsterInstance,
-    spec: ProjectSpec,
-    share: float,
-    data_hash: str,
-    version: str = "1",
-    partition: str | None = None,
-) -> None:
-    """A drift-report materialization as the drift_report asset records it (same metadata keys)."""
-    instance.report_runless_asset_event(
-        dg.AssetMaterialization(
-            asset_key=dg.AssetKey([spec.name, "drift_report"]),
-            partition=partition,
-            metadata={
-                "drift_share": share,
-                "model_version": version,
-                "current_data_hash": data_hash,
-            },
-        )
-    )
-
-
-class Drift:
-    def __init__(self, spec: ProjectSpec, data: Path, instance: dg.DagsterInstance) -> None:
-        self.defs = build_definitions(spec, resources=resources_for_dir(spec, data))
-        self.sensor = self.defs.resolve_sensor_def(drift_sensor_name(spec))
-        self.instance = instance
-        self.cursor: str | None = None
-
-    def tick(self) -> SensorExecutionData:
-        context = dg.build_sensor_context(
-            instance=self.instance, cursor=self.cursor, definitions=self.defs
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        return data
-
-
-def test_drift_sensor_retrains_once_per_drift_event(tmp_path: Path, instance) -> None:
-    sensor = Drift(SPEC, tmp_path, instance)
-    assert not sensor.tick().run_requests
-
-    _report_drift(instance, SPEC, share=0.1, data_hash="aaa")
-    below = sensor.tick()
-    assert not below.run_requests and "no retrain" in below.skip_message
-
-    _report_drift(instance, SPEC, share=0.3, data_hash="bbb")  # at the threshold counts
-    [retrain] = sensor.tick().run_requests
-    assert sensor.sensor.job_name == "demo_retrain"
-    assert retrain.tags[TRIGGER_TAG] == "drift" and retrain.tags[TRAINING_TAG] == "demo"
-    assert retrain.tags[DRIFT_SHARE_TAG] == "0.3000"
-    assert "drift share 0.300 >= threshold 0.3" in retrain.tags[REASON_TAG]
-    assert DRIFT_REPORT_RUN_TAG in retrain.tags
-
-    assert not sensor.tick().run_requests, "the same event must not retrain twice"
-
-    # The report recomputed on the same data against the same champion (e.g. the retrained
-    # model was not promoted) is the same drift event.
-    _report_drift(instance, SPEC, share=0.31, data_hash="bbb")
-    same = sensor.tick()
-    assert not same.run_requests and "already triggered" in same.skip_message
-
-    _report_drift(instance, SPEC, share=0.5, data_hash="ccc")
-    [next_event] = sensor.tick().run_requests
-    assert next_event.run_key != retrain.run_key
-
-
-def test_drift_sensor_handles_daily_partitions(tmp_path: Path, instance) -> None:
-    sensor = Drift(DAILY, tmp_path, instance)
-    _report_drift(instance, DAILY, 0.6, "h1", partition="2026-03-01")
-    _report_drift(instance, DAILY, 0.6, "h2", partition="2026-03-02")
-    requests = sensor.tick().run_requests
-    assert len(requests) == 2
-    assert {"[2026-03-01]" in r.tags[REASON_TAG] for r in requests} == {True, False}

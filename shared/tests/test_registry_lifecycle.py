@@ -15,38 +15,37 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from demo_project import SPEC
 
-from churn.definitions import spec as churn_spec
-from mlplatform import QualityGate
+from mlplatform import QualityGate, project_names
 from mlplatform.lifecycle.promotion import CHAMPION, PREVIOUS, promote
 from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.orchestration.jobs import build_rollback_job
 from mlplatform.orchestration.resources import resources_for_dir
-from mlplatform.testing import asset_keys, materialization_metadata
+from mlplatform.testing import materialization_metadata
 
 # A lower gate, so that a weaker model still passes it and the comparison decides.
-spec = dataclasses.replace(churn_spec, quality_gate=QualityGate("roc_auc", 0.6))
-KEYS = asset_keys(spec)
-RAW, FEATURES, MODEL = KEYS["raw_data"], KEYS["features"], KEYS["model"]
-CHAMPION_KEY, DRIFT, PREDICTIONS = KEYS["champion"], KEYS["drift_report"], KEYS["predictions"]
+spec = dataclasses.replace(SPEC, gate=QualityGate("roc_auc", 0.6))
+NAME = spec.registered_model_name
+NAMES = project_names(spec)
+RAW, FEATURES, MODEL = NAMES.raw_data, NAMES.features, NAMES.model
+CHAMPION_KEY, DRIFT, PREDICTIONS = NAMES.champion, NAMES.drift_report, NAMES.predictions
 TRAIN_AND_PROMOTE = [RAW, FEATURES, MODEL, CHAMPION_KEY]
+HERE = Path(__file__).resolve().parent
 
 
 def make_weak_model(project):
-    """Tenure and contract only: passes the lowered gate, loses to the full model."""
+    """Usage only: passes the lowered gate, loses to the full model."""
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder
 
-    columns = ColumnTransformer(
-        [("tenure", "passthrough", ["tenure_months"]), ("contract", OneHotEncoder(), ["contract"])]
-    )
+    columns = ColumnTransformer([("usage", "passthrough", ["usage"])])
     return Pipeline([("columns", columns), ("model", LogisticRegression(max_iter=300))])
 
 
 STRONG = spec
-WEAK = dataclasses.replace(spec, make_model=make_weak_model)
+WEAK = dataclasses.replace(spec, model=dataclasses.replace(spec.model, make_model=make_weak_model))
 
 
 @pytest.fixture
@@ -57,12 +56,12 @@ def registry(data_dir: Path) -> ModelRegistry:
 @pytest.fixture
 def rollback(data_dir: Path, instance: dg.DagsterInstance):
     job = dg.Definitions(
-        jobs=[build_rollback_job(spec)], resources=resources_for_dir(spec, data_dir)
-    ).resolve_job_def("churn_rollback")
+        jobs=[build_rollback_job(spec, NAMES)], resources=resources_for_dir(spec, data_dir)
+    ).resolve_job_def(NAMES.rollback_job)
 
     def _rollback(**config: str) -> dg.ExecuteInProcessResult:
         return job.execute_in_process(
-            run_config={"ops": {"churn_rollback_champion": {"config": config}}},
+            run_config={"ops": {NAMES.rollback_op: {"config": config}}},
             instance=instance,
             raise_on_error=False,
         )
@@ -77,17 +76,14 @@ def test_first_promoted_worse_kept_better_promoted_tie_kept(land, run_chain, reg
     assert first.success
     assert materialization_metadata(first, CHAMPION_KEY)["promoted"] is True
     assert "no champion yet" in materialization_metadata(first, CHAMPION_KEY)["reason"]
-    assert registry.alias_version("churn", CHAMPION) == "1"
-    assert registry.alias_version("churn", PREVIOUS) is None
+    assert registry.alias_version(NAME, CHAMPION) == "1"
+    assert registry.alias_version(NAME, PREVIOUS) is None
 
     better = run_chain(TRAIN_AND_PROMOTE, project=STRONG)
     decision = materialization_metadata(better, CHAMPION_KEY)
     assert decision["promoted"] is True and decision["model_version"] == "2"
     assert decision["challenger_roc_auc"] > decision["champion_roc_auc"]
-    assert (
-        registry.alias_version("churn", CHAMPION),
-        registry.alias_version("churn", PREVIOUS),
-    ) == (
+    assert (registry.alias_version(NAME, CHAMPION), registry.alias_version(NAME, PREVIOUS)) == (
         "2",
         "1",
     )
@@ -96,22 +92,22 @@ def test_first_promoted_worse_kept_better_promoted_tie_kept(land, run_chain, reg
     decision = materialization_metadata(worse, CHAMPION_KEY)
     assert worse.success and decision["promoted"] is False
     assert decision["model_version"] == "2" and decision["challenger_version"] == "3"
-    assert registry.alias_version("churn", CHAMPION) == "2"
+    assert registry.alias_version(NAME, CHAMPION) == "2"
 
     tie = run_chain(TRAIN_AND_PROMOTE, project=STRONG)  # same data, same seed: equal scores
     decision = materialization_metadata(tie, CHAMPION_KEY)
     assert decision["challenger_roc_auc"] == decision["champion_roc_auc"]
     assert decision["promoted"] is False and "champion kept" in decision["reason"]
-    assert registry.alias_version("churn", CHAMPION) == "2"
-    assert registry.alias_version("churn", "challenger") == "4"
+    assert registry.alias_version(NAME, CHAMPION) == "2"
+    assert registry.alias_version(NAME, "challenger") == "4"
 
-    tags = registry.client().get_model_version("churn", "3").tags
+    tags = registry.client().get_model_version(NAME, "3").tags
     assert tags["promotion.promoted"] == "False"
     assert tags["promotion.champion_version"] == "2"
     assert float(tags["promotion.challenger_score"]) == pytest.approx(
         materialization_metadata(worse, CHAMPION_KEY)["challenger_roc_auc"]
     )
-    run_tags = registry.client().get_run(registry.client().get_model_version("churn", "3").run_id)
+    run_tags = registry.client().get_run(registry.client().get_model_version(NAME, "3").run_id)
     assert run_tags.data.tags["promotion.reason"] == tags["promotion.reason"]
 
 
@@ -128,23 +124,21 @@ def test_rollback_restores_previous_and_predictions_follow(
     result = rollback(reason="recall dropped on segment B", requested_by="alice")
 
     assert result.success
-    assert registry.alias_version("churn", CHAMPION) == "1"
-    assert registry.alias_version("churn", PREVIOUS) == "2"
+    assert registry.alias_version(NAME, CHAMPION) == "1"
+    assert registry.alias_version(NAME, PREVIOUS) == "2"
     [audit] = [e for e in result.get_asset_materialization_events()]
     meta = {k: v.value for k, v in audit.materialization.metadata.items()}
     assert audit.asset_key == CHAMPION_KEY
     assert meta["requested_by"] == "alice" and meta["reason"] == "recall dropped on segment B"
     assert (meta["rolled_back_from"], meta["model_version"]) == ("2", "1")
-    assert (
-        registry.client().get_model_version("churn", "2").tags["rollback.requested_by"] == "alice"
-    )
+    assert registry.client().get_model_version(NAME, "2").tags["rollback.requested_by"] == "alice"
 
     after = run_chain([PREDICTIONS, DRIFT], project=STRONG)
     assert materialization_metadata(after, PREDICTIONS)["model_version"] == "1"
     assert materialization_metadata(after, DRIFT)["model_version"] == "1"
     frame = pd.read_parquet(materialization_metadata(after, PREDICTIONS)["path"])
     assert set(frame["model_version"]) == {"1"} and len(frame) == 3000
-    assert {"customer_id", "prediction", "probability"} <= set(frame.columns)
+    assert {"id", "prediction", "probability"} <= set(frame.columns)
 
 
 def test_bad_rollback_requests_change_nothing(land, run_chain, registry, rollback) -> None:
@@ -163,7 +157,7 @@ def test_bad_rollback_requests_change_nothing(land, run_chain, registry, rollbac
         assert not result.success
         [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         assert text in failure.step_failure_data.error.to_string()
-    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert registry.alias_version(NAME, CHAMPION) == "1"
     assert not result.get_asset_materialization_events()
 
 
@@ -181,22 +175,21 @@ def test_rollback_one_line_command(land, run_chain, registry, data_dir, tmp_path
         "MLFLOW_TRACKING_URI": registry.tracking_uri,
     }
     (tmp_path / "home").mkdir()
-    command = [sys.executable, "-m", "churn", "rollback", "--reason", "hotfix", "--by", "carol"]
+    # `python -m <project> rollback ...`, as a location runs it; the demo's module is here.
+    command = [sys.executable, "-m", "demo_project", "rollback", "--reason", "hotfix"]
+    command += ["--by", "carol"]
+    run = {"env": env, "cwd": HERE, "capture_output": True, "text": True, "timeout": 300}
 
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, **run)
     again = subprocess.run(
-        [*command[:-4], "--to-version", "7", "--reason", "r", "--by", "carol"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [*command[:-4], "--to-version", "7", "--reason", "r", "--by", "carol"], **run
     )
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "rollback recorded in Dagster run" in done.stdout
-    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert registry.alias_version(NAME, CHAMPION) == "1"
     assert again.returncode == 1 and "has no version '7'" in again.stderr
-    assert registry.alias_version("churn", CHAMPION) == "1"
+    assert registry.alias_version(NAME, CHAMPION) == "1"
 
 
 def _register_versions(land, run_chain, count: int) -> None:
@@ -224,9 +217,7 @@ def test_racing_promotions_leave_one_champion_and_a_consistent_log(
     def run(version: str) -> None:
         start.wait()
         try:
-            decisions[version] = promote(
-                registry, "churn", version, spec.gate, 0.0, slow_score
-            )
+            decisions[version] = promote(registry, NAME, version, spec.gate, slow_score)
         except Exception as exc:  # unserialized alias writes can break MLflow's store itself
             errors[version] = exc
 
@@ -241,13 +232,13 @@ def test_racing_promotions_leave_one_champion_and_a_consistent_log(
         not errors
         and ordered[0].champion_version == "1"
         and ordered[1].champion_version == ordered[0].champion_after
-        and registry.alias_version("churn", CHAMPION) == ordered[1].champion_after == "3"
+        and registry.alias_version(NAME, CHAMPION) == ordered[1].champion_after == "3"
     )
     if locked:
         assert consistent, (ordered, errors)
         promoted = [d for d in ordered if d.promoted]
         expected_previous = promoted[-1].champion_version
-        assert registry.alias_version("churn", PREVIOUS) == expected_previous
+        assert registry.alias_version(NAME, PREVIOUS) == expected_previous
     else:
         assert not consistent, "without the lock both promotions compare against v1 (or fail)"
 
@@ -260,7 +251,7 @@ def test_lineage_tags_and_data_hash_changes_iff_data_changes(land, run_chain, re
     third = run_chain([RAW, FEATURES, MODEL], project=STRONG)
 
     client = registry.client()
-    tags = {v: client.get_model_version("churn", v).tags for v in ("1", "2", "3")}
+    tags = {v: client.get_model_version(NAME, v).tags for v in ("1", "2", "3")}
     for version, result in zip(("1", "2", "3"), (first, second, third), strict=True):
         assert tags[version]["dagster_run_id"] == result.run_id
         assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?|unknown", tags[version]["code_version"])

@@ -9,27 +9,24 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+from demo_project import SPEC
 
-from churn.definitions import spec
-from mlplatform.testing import asset_keys, failure_text
-
-KEYS = asset_keys(spec)
-RAW, FEATURES, MODEL = KEYS["raw_data"], KEYS["features"], KEYS["model"]
+from mlplatform.testing import failure_text, materialized_keys, model_versions
 
 
 def _missing_column(path: Path) -> None:
-    spec.generate(800, 3, 0.0).drop(columns=["contract"]).to_csv(path, index=False)
+    SPEC.generate(800, 3, 0.0).drop(columns=["plan"]).to_csv(path, index=False)
 
 
 def _wrong_dtype(path: Path) -> None:
-    frame = spec.generate(800, 3, 0.0)
-    frame["tenure_months"] = frame["tenure_months"].map(lambda m: f"{m} months")
+    frame = SPEC.generate(800, 3, 0.0)
+    frame["visits"] = frame["visits"].map(lambda n: f"{n} visits")
     frame.to_csv(path, index=False)
 
 
 def _null_targets(path: Path) -> None:
-    frame = spec.generate(800, 3, 0.0).astype({"churned": "object"})
-    frame.loc[frame.index[:7], "churned"] = None
+    frame = SPEC.generate(800, 3, 0.0).astype({"converted": "object"})
+    frame.loc[frame.index[:7], "converted"] = None
     frame.to_csv(path, index=False)
 
 
@@ -38,7 +35,7 @@ def _empty(path: Path) -> None:
 
 
 def _unparsable_csv(path: Path) -> None:
-    path.write_text("customer_id,tenure_months\nC1,3\nC2,4,extra,fields\n")
+    path.write_text("id,usage\nD1,3\nD2,4,extra,fields\n")
 
 
 def _unparsable_parquet(path: Path) -> None:
@@ -46,13 +43,17 @@ def _unparsable_parquet(path: Path) -> None:
 
 
 def _too_few_rows(path: Path) -> None:
-    spec.generate(40, 3, 0.0).to_csv(path, index=False)
+    SPEC.generate(40, 3, 0.0).to_csv(path, index=False)
 
 
 BAD_FILES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
-    "missing column": ("bad.csv", _missing_column, ["missing column 'contract'"]),
-    "wrong dtype": ("bad.csv", _wrong_dtype, ["'tenure_months'", "expected integer"]),
-    "null targets": ("bad.csv", _null_targets, ["7 rows with null target 'churned'"]),
+    "missing column": ("bad.csv", _missing_column, ["bad.csv: missing column 'plan'"]),
+    "wrong dtype": (
+        "bad.csv",
+        _wrong_dtype,
+        ["bad.csv: column 'visits' has dtype object, expected integer"],
+    ),
+    "null targets": ("bad.csv", _null_targets, ["bad.csv: 7 rows with null target 'converted'"]),
     "empty file": ("bad.csv", _empty, ["file is empty"]),
     "unparsable csv": ("bad.csv", _unparsable_csv, ["cannot be parsed as CSV"]),
     "unparsable parquet": ("bad.parquet", _unparsable_parquet, ["cannot be parsed as Parquet"]),
@@ -79,8 +80,7 @@ def test_bad_file_is_rejected_and_left_untouched(case, landing_dir, run_chain, t
     assert name in problems, problems
     for text in expected:
         assert text in problems, problems
-    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert not materialized & {RAW, FEATURES, MODEL}
+    assert not materialized_keys(result)
     assert _digest(bad) == before
     client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
     assert client.search_registered_models() == []
@@ -91,7 +91,7 @@ def test_bad_batch_after_good_one_keeps_model_and_stored_data(
 ):
     land("batch_001.csv")
     assert run_chain().success
-    stored = data_dir / "assets" / "churn" / "raw_data.parquet"
+    stored = data_dir / "assets" / SPEC.name / "raw_data.parquet"
     stored_before = _digest(stored)
     _null_targets(landing_dir / "batch_002.csv")
     landed_before = {p.name: _digest(p) for p in landing_dir.iterdir()}
@@ -103,8 +103,7 @@ def test_bad_batch_after_good_one_keeps_model_and_stored_data(
     assert {p.name: _digest(p) for p in landing_dir.iterdir()} == landed_before
     assert _digest(stored) == stored_before
     assert len(pd.read_parquet(stored)) == 2000
-    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
-    versions = client.search_model_versions(f"name='{spec.registered_model_name}'")
+    versions = model_versions(tracking_uri, SPEC.registered_model_name)
     assert [str(v.version) for v in versions] == ["1"]
 
 

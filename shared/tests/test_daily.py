@@ -1,0 +1,127 @@
+"""Daily partitions end to end on the daily demo: per-day raw data and features built from a
+window of days, a model on the latest days, per-day drift and predictions, and a bad or empty day
+that touches only its own partition."""
+
+import pandas as pd
+import pytest
+from demo_project import DAILY
+
+from mlplatform import ProjectSpec, project_names
+from mlplatform.testing import (
+    check_evaluations,
+    failure_text,
+    materialization_metadata,
+    materialized_keys,
+)
+
+NAMES = project_names(DAILY)
+DAYS = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]
+ROWS = 200
+
+
+@pytest.fixture
+def project_spec() -> ProjectSpec:
+    return DAILY
+
+
+def _land_days(land, days=DAYS, drift: float = 0.0) -> None:
+    for day in days:
+        land(f"{day}.csv", rows=ROWS, seed=1, drift=drift, day=day)
+
+
+def _daily(run_chain, day: str):
+    return run_chain([NAMES.raw_data, NAMES.features], partition_key=day)
+
+
+def _stored_features(data_dir, day: str) -> pd.DataFrame:
+    return pd.read_parquet(data_dir / "assets" / DAILY.name / "features" / f"{day}.parquet")
+
+
+def test_partitions_materialize_one_day_at_a_time(land, run_chain, data_dir) -> None:
+    _land_days(land)
+
+    results = {day: _daily(run_chain, day) for day in DAYS[:3]}
+
+    for day, result in results.items():
+        assert result.success, failure_text(result)
+        raw = materialization_metadata(result, NAMES.raw_data)
+        assert raw["files"] == [f"{day}.csv"] and raw["dagster/row_count"] == ROWS
+        checks = check_evaluations(result)
+        assert {c.partition for c in checks.values()} == {day}
+        assert all(c.passed for c in checks.values())
+    stored = sorted(p.name for p in (data_dir / "assets" / DAILY.name / "features").iterdir())
+    assert stored == [f"{day}.parquet" for day in DAYS[:3]]
+
+
+def test_features_of_a_day_see_its_window_of_previous_days(land, run_chain, data_dir) -> None:
+    """feature_window_days=3: a day's features are built from that day and the two before it,
+    and only that day's rows are stored."""
+    _land_days(land)
+    for day in DAYS:
+        assert _daily(run_chain, day).success
+
+    seen = {day: _stored_features(data_dir, day) for day in DAYS}
+
+    for day, frame in seen.items():
+        assert set(frame["date"]) == {day} and len(frame) == ROWS
+    assert {day: set(frame["history_days"]) for day, frame in seen.items()} == {
+        "2026-03-01": {0},
+        "2026-03-02": {1},
+        "2026-03-03": {2},
+        "2026-03-04": {2},  # 03-01 has left the window
+    }
+
+
+def test_windowed_model_then_per_day_drift_and_predictions(land, run_chain) -> None:
+    _land_days(land)
+    for day in DAYS:
+        assert _daily(run_chain, day).success
+
+    trained = run_chain(list(NAMES.training_keys))
+    assert trained.success, failure_text(trained)
+    window = DAILY.partitioning.training_window_days
+    assert window < len(DAYS), "the model must train on the latest days only"
+    model = materialization_metadata(trained, NAMES.model)
+    assert model["train_rows"] + model["test_rows"] == window * ROWS
+    assert model["train_rows"] == pytest.approx(window * ROWS * (1 - DAILY.model.test_fraction))
+
+    land("2026-03-05.csv", rows=ROWS, seed=1, drift=0.9, day="2026-03-05")
+    later = run_chain(
+        [NAMES.raw_data, NAMES.drift_report, NAMES.predictions], partition_key="2026-03-05"
+    )
+    assert later.success, failure_text(later)
+    drift = materialization_metadata(later, NAMES.drift_report)
+    assert drift["partition"] == "2026-03-05" and drift["current_rows"] == ROWS
+    assert not check_evaluations(later)[NAMES.checks.drift].passed
+    predictions = materialization_metadata(later, NAMES.predictions)
+    assert predictions["dagster/row_count"] == ROWS and predictions["model_version"] == "1"
+
+
+def test_a_day_without_raw_rows_builds_no_features(land, run_chain, data_dir) -> None:
+    """A backfill also requests the days whose window includes a backfilled day; one with no raw
+    rows of its own builds nothing (and does not fail)."""
+    _land_days(land, DAYS[:2])
+    for day in DAYS[:2]:
+        assert _daily(run_chain, day).success
+
+    empty = run_chain([NAMES.features], partition_key=DAYS[2])
+
+    assert empty.success, failure_text(empty)
+    assert not materialized_keys(empty)
+    assert not (data_dir / "assets" / DAILY.name / "features" / f"{DAYS[2]}.parquet").exists()
+
+
+def test_a_bad_day_fails_only_its_own_partition(land, landing_dir, run_chain) -> None:
+    _land_days(land, DAYS[:2])
+    DAILY.generate(ROWS, 1, 0.0, day="2026-03-03").drop(columns=["plan"]).to_csv(
+        landing_dir / "2026-03-03.csv", index=False
+    )
+
+    good = _daily(run_chain, "2026-03-02")
+    bad = _daily(run_chain, "2026-03-03")
+
+    assert good.success
+    assert not bad.success
+    assert "2026-03-03.csv: missing column 'plan'" in failure_text(bad)
+    assert not materialized_keys(bad)
+    assert (landing_dir / "2026-03-03.csv").exists()
