@@ -16,5 +16,9 @@ export MLPLATFORM_REPORT_DIR="${MLPLATFORM_REPORT_DIR:-$MLPLATFORM_HOME/data/rep
 export MLPLATFORM_LOCK_DIR="${MLPLATFORM_LOCK_DIR:-$MLPLATFORM_HOME/data/locks}"
 export MLPLATFORM_ALERT_FILE="${MLPLATFORM_ALERT_FILE:-$MLPLATFORM_HOME/data/alerts/alerts.jsonl}"
 export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-sqlite:///$MLPLATFORM_HOME/data/mlflow/mlflow.db}"
+# Where a browser reaches the MLflow UI (scripts/up.sh starts it): the base of every MLflow link
+# in the Dagster UI (model runs, versions, rendered drift reports).
+export MLFLOW_PORT="${MLFLOW_PORT:-5000}"
+export MLPLATFORM_MLFLOW_UI_URL="${MLPLATFORM_MLFLOW_UI_URL:-http://127.0.0.1:$MLFLOW_PORT}"
 export DO_NOT_TRACK=1  # Evidently telemetry off
 unset _mlplatform_root

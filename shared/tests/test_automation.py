@@ -48,6 +48,18 @@ class Automation:
             if isinstance(key, dg.AssetKey)
         }
 
+    def requested_days(self, now: datetime) -> dict[str, set[str]]:
+        """{asset noun: requested partition keys} of one evaluation (daily projects)."""
+        result = dg.evaluate_automation_conditions(
+            defs=self.defs, instance=self.instance, cursor=self.cursor, evaluation_time=now
+        )
+        self.cursor = result.cursor
+        return {
+            r.key.path[-1]: set(r.true_subset.expensively_compute_partition_keys())
+            for r in result.results
+            if isinstance(r.key, dg.AssetKey) and r.true_subset.size > 0
+        }
+
 
 def test_first_landing_builds_the_whole_chain_then_new_data_skips_training(
     tmp_path: Path, instance
@@ -112,6 +124,44 @@ def test_daily_project_propagates_the_latest_day(tmp_path: Path, instance) -> No
     assert automation.requested(now) == set()
     _materialize(instance, keys["raw_data"], day=yesterday)
     assert automation.requested(now) == {"features", "drift_report", "predictions"}
+
+
+def test_daily_project_builds_every_landed_past_day(tmp_path: Path, instance) -> None:
+    """Landing past days builds their features, drift reports and predictions; a new champion
+    re-scores the latest day only."""
+    names = project_names(DAILY)
+    window = DAILY.partitioning.feature_window_days
+    automation = Automation(DAILY, instance, tmp_path)
+    now = datetime(2026, 3, 10, 6, tzinfo=UTC)
+    assert automation.requested_days(now) == {}
+    _materialize(instance, names.model, names.champion)
+    assert automation.requested_days(now) == {}, "no raw data yet: nothing to score"
+
+    landed = ["2026-03-01", "2026-03-05"]
+    for day in landed:
+        _materialize(instance, names.raw_data, day=day)
+    requested = automation.requested_days(now)
+
+    assert requested["drift_report"] == set(landed)
+    # Each landed day, and the days whose feature window holds it (explicit empty days).
+    windows = {
+        (datetime.fromisoformat(day) + timedelta(days=offset)).date().isoformat()
+        for day in landed
+        for offset in range(window)
+    }
+    assert requested["features"] == windows
+    assert requested["predictions"] == windows
+    assert automation.requested_days(now) == {}, "requested once, not again on the next tick"
+
+    latest = "2026-03-09"
+    _materialize(instance, names.raw_data, day=latest)
+    assert automation.requested_days(now)["drift_report"] == {latest}
+    _materialize(instance, names.features, names.drift_report, names.predictions, day=latest)
+    automation.requested_days(now)  # the runs' own materializations are absorbed
+    _materialize(instance, names.model, names.champion)
+    after_promotion = automation.requested_days(now)
+    assert after_promotion["drift_report"] == {"2026-03-09"}
+    assert after_promotion["predictions"] == {"2026-03-09"}
 
 
 def test_retrain_schedule_requests_a_tagged_training_run(tmp_path: Path) -> None:

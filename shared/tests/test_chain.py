@@ -29,6 +29,20 @@ def _mlflow_runs(tracking_uri: str) -> list:
     return mlflow_runs(tracking_uri, SPEC.experiment_name)
 
 
+def test_links_follow_the_configured_mlflow_ui(land, run_chain, monkeypatch) -> None:
+    monkeypatch.setenv("MLPLATFORM_MLFLOW_UI_URL", "https://mlflow.example.test/")
+    land("batch_001.csv", rows=2000, seed=1)
+
+    result = run_chain()
+
+    assert result.success, failure_text(result)
+    model = materialization_metadata(result, NAMES.model)
+    assert model["mlflow_run"].startswith("https://mlflow.example.test/#/experiments/")
+    drift = materialization_metadata(result, NAMES.drift_report)
+    assert drift["report_url"].startswith("https://mlflow.example.test/#/experiments/")
+    assert "/artifactPath/" in drift["report_url"]
+
+
 def _versions(tracking_uri: str) -> list:
     return model_versions(tracking_uri, SPEC.registered_model_name)
 
@@ -64,9 +78,32 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     assert version.tags["quality_gate"] == "passed"
     assert version.tags["dagster_asset_key"] == NAMES.model.to_user_string()
 
+    assert run.data.tags["mlflow.runName"] == f"{SPEC.name} all assets (manual)"
+    assert model_meta["quality_gate"] == f"passed ({SPEC.gate.describe()})"
+    assert model_meta["aliases"] == "challenger"
+    assert model_meta["mlflow_model"] == (
+        f"http://127.0.0.1:5000/#/models/{SPEC.registered_model_name}/versions/1"
+    )
+    champion = materialization_metadata(result, NAMES.champion)
+    assert champion["decided_by"] == f"manual (Dagster run {result.run_id})"
+
     drift = materialization_metadata(result, NAMES.drift_report)
     report = Path(drift["report_path"])
     assert report.stat().st_size > 10_000 and b"<html" in report.read_bytes()[:2000].lower()
+    [drift_run] = mlflow_runs(tracking_uri, SPEC.drift_experiment_name)
+    assert drift_run.info.status == "FINISHED"
+    assert drift_run.info.run_name == f"{SPEC.name} drift_report (manual)"
+    assert drift_run.data.tags["dagster_run_id"] == result.run_id
+    assert drift_run.data.metrics["drift_share"] == pytest.approx(drift["drift_share"])
+    # The link opens the report as rendered by the MLflow UI, over HTTP, from configuration.
+    assert drift["report_url"] == (
+        f"http://127.0.0.1:5000/#/experiments/{drift_run.info.experiment_id}/runs/"
+        f"{drift_run.info.run_id}/artifactPath/{report.name}"
+    )
+    published = mlflow.MlflowClient(tracking_uri).download_artifacts(
+        drift_run.info.run_id, report.name, str(report.parent.parent / "downloaded")
+    )
+    assert Path(published).read_bytes() == report.read_bytes()
     assert drift["model_version"] == "1"
     assert 0.0 <= drift["drift_share"] <= 1.0
     assert "| column | drifted |" in drift["column_drift"]

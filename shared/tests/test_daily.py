@@ -97,18 +97,39 @@ def test_windowed_model_then_per_day_drift_and_predictions(land, run_chain) -> N
     assert predictions["dagster/row_count"] == ROWS and predictions["model_version"] == "1"
 
 
-def test_a_day_without_raw_rows_builds_no_features(land, run_chain, data_dir) -> None:
-    """A backfill also requests the days whose window includes a backfilled day; one with no raw
-    rows of its own builds nothing (and does not fail)."""
+def test_a_day_without_raw_rows_is_an_explicit_empty_day(land, run_chain, data_dir) -> None:
+    """A backfill (and automation) also requests the days whose window includes a landed day; one
+    with no raw rows of its own is materialized empty, with the reason, so the backfill completes
+    instead of counting a partition that nothing materialized as failed."""
     _land_days(land, DAYS[:2])
     for day in DAYS[:2]:
         assert _daily(run_chain, day).success
 
-    empty = run_chain([NAMES.features], partition_key=DAYS[2])
+    empty = run_chain([NAMES.features, NAMES.predictions], partition_key=DAYS[2])
 
-    assert empty.success, failure_text(empty)
-    assert not materialized_keys(empty)
-    assert not (data_dir / "assets" / DAILY.name / "features" / f"{DAYS[2]}.parquet").exists()
+    assert not empty.success, "no champion yet: predictions must fail, not pretend"
+    assert materialized_keys(empty) == {NAMES.features}
+    features = materialization_metadata(empty, NAMES.features)
+    assert features["dagster/row_count"] == 0
+    assert features["empty_day"] == f"no raw rows landed for {DAYS[2]}: an empty day"
+    assert check_evaluations(empty)[NAMES.checks.null_features].passed
+    stored = data_dir / "assets" / DAILY.name / "features" / f"{DAYS[2]}.parquet"
+    assert stored.exists()
+
+
+def test_an_empty_day_after_training_gets_empty_predictions(land, run_chain) -> None:
+    _land_days(land, DAYS[:3])
+    for day in DAYS[:3]:
+        assert _daily(run_chain, day).success
+    assert run_chain(list(NAMES.training_keys)).success
+
+    later = run_chain([NAMES.features, NAMES.predictions], partition_key=DAYS[3])
+
+    assert later.success, failure_text(later)
+    predictions = materialization_metadata(later, NAMES.predictions)
+    assert predictions["dagster/row_count"] == 0
+    assert predictions["empty_day"] == f"no raw rows landed for {DAYS[3]}"
+    assert check_evaluations(later)[NAMES.checks.predictions].passed
 
 
 def test_a_bad_day_fails_only_its_own_partition(land, landing_dir, run_chain) -> None:

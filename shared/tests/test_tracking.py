@@ -6,7 +6,7 @@ import dagster as dg
 import mlflow
 import pytest
 
-from mlplatform.lifecycle.tracking import default_artifact_location, mlflow_tracking_run
+from mlplatform.lifecycle.tracking import default_artifact_location, mlflow_tracking_run, run_name
 
 
 @dg.asset(required_resource_keys={"mlflow"})
@@ -78,3 +78,23 @@ def test_default_artifact_location_only_for_sqlite(tmp_path) -> None:
         (tmp_path / "m" / "artifacts" / "churn").as_uri()
     )
     assert default_artifact_location("http://127.0.0.1:5000", "/churn") is None
+
+
+@pytest.mark.parametrize(
+    ("job", "selection", "tags", "expected"),
+    [
+        (
+            "__ASSET_JOB",
+            ["model", "champion"],
+            {"mlplatform/trigger": "drift"},
+            "p champion+model (drift)",
+        ),
+        ("__ASSET_JOB", ["model"], {}, "p model (manual)"),
+        ("__ephemeral_asset_job__", None, {}, "p all assets (manual)"),
+        ("p_retrain", None, {"mlplatform/trigger": "schedule"}, "p p_retrain (schedule)"),
+    ],
+)
+def test_mlflow_run_names_say_what_ran_and_why(job, selection, tags, expected) -> None:
+    keys = frozenset(dg.AssetKey(["p", noun]) for noun in selection) if selection else None
+    run = dg.DagsterRun(job_name=job, run_id="r1", asset_selection=keys, tags=tags)
+    assert run_name(run, "p") == expected

@@ -104,6 +104,8 @@ def runtime_env(postgres: Postgres, data: os.PathLike, mlflow_uri: str) -> dict[
         "DAGSTER_PG_USER": postgres.user,
         "DAGSTER_PG_PASSWORD": postgres.password,
         "MLFLOW_TRACKING_URI": mlflow_uri,
+        # The local MLflow server is the UI a browser reaches here.
+        "MLPLATFORM_MLFLOW_UI_URL": mlflow_uri,
         "MLPLATFORM_ALERT_WEBHOOK_URL": "",
     }
     env = {}

@@ -264,3 +264,8 @@ class ProjectSpec:
     @property
     def experiment_name(self) -> str:
         return f"/{self.name}"
+
+    @property
+    def drift_experiment_name(self) -> str:
+        """Drift reports get their own MLflow runs here, apart from the training runs."""
+        return f"/{self.name}/drift_reports"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
+from mlplatform.lifecycle import links
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -113,15 +115,23 @@ class ModelRegistry(dg.ConfigurableResource):
 
     tracking_uri: str
     lock_dir: str
-    ui_url: str = "http://127.0.0.1:5000"
+    # Where a browser reaches the MLflow UI; empty: $MLPLATFORM_MLFLOW_UI_URL, else the tracking
+    # server (http), else the local UI scripts/up.sh starts (see mlplatform.lifecycle.links).
+    ui_url: str = ""
 
     def client(self) -> Any:
         import mlflow
 
         return mlflow.MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
 
+    def ui_base(self) -> str:
+        return links.mlflow_ui_base(self.tracking_uri, self.ui_url or None)
+
     def run_url(self, experiment_id: str, run_id: str) -> str:
-        return f"{self.ui_url.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
+        return links.run_url(self.ui_base(), experiment_id, run_id)
+
+    def model_version_url(self, model_name: str, version: str) -> str:
+        return links.model_version_url(self.ui_base(), model_name, version)
 
     @contextmanager
     def lock(self, model_name: str) -> Iterator[None]:

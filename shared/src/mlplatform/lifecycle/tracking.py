@@ -62,17 +62,38 @@ def default_artifact_location(tracking_uri: str, experiment_name: str) -> str | 
     return (db.parent / "artifacts" / experiment_name.strip("/")).resolve().as_uri()
 
 
-def _ensure_experiment(tracking_uri: str, name: str, artifact_location: str | None) -> None:
-    import mlflow
+def ensure_experiment(
+    client: Any, tracking_uri: str, name: str, artifact_location: str | None = None
+) -> str:
+    """The id of experiment ``name``, created if missing (artifacts next to a SQLite store, never
+    in ``./mlruns``); a concurrent creation by another process is not an error."""
+    from mlflow.exceptions import MlflowException
 
     db = sqlite_store_path(tracking_uri)
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    if mlflow.get_experiment_by_name(name) is None:
-        mlflow.create_experiment(
-            name,
-            artifact_location=artifact_location or default_artifact_location(tracking_uri, name),
-        )
+    existing = client.get_experiment_by_name(name)
+    if existing is not None:
+        return existing.experiment_id
+    location = artifact_location or default_artifact_location(tracking_uri, name)
+    try:
+        return client.create_experiment(name, artifact_location=location)
+    except MlflowException:
+        again = client.get_experiment_by_name(name)
+        if again is None:
+            raise
+        return again.experiment_id
+
+
+def run_name(run: dg.DagsterRun, project: str) -> str:
+    """``<project> <assets> (<trigger>)``, e.g. ``churn model+champion (drift)``: what the MLflow
+    UI lists, instead of the job name (``__ASSET_JOB`` for every UI materialization)."""
+    from mlplatform.orchestration.automation import TRIGGER_TAG
+
+    assets = sorted("/".join(key.path[1:]) or key.path[0] for key in run.asset_selection or ())
+    # An implicit asset job (names starting "__") with no selection materializes every asset.
+    what = "+".join(assets) or ("all assets" if run.job_name.startswith("__") else run.job_name)
+    return f"{project} {what} ({run.tags.get(TRIGGER_TAG, 'manual')})"
 
 
 def dagster_run_failed(instance: dg.DagsterInstance, run_id: str) -> bool:
@@ -119,8 +140,11 @@ def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
     mlflow.set_tracking_uri(config["mlflow_tracking_uri"])
     mlflow.set_registry_uri(config["mlflow_tracking_uri"])
     _end_leaked_run(context)
-    _ensure_experiment(
-        config["mlflow_tracking_uri"], config["experiment_name"], config.get("artifact_location")
+    ensure_experiment(
+        mlflow.MlflowClient(),
+        config["mlflow_tracking_uri"],
+        config["experiment_name"],
+        config.get("artifact_location"),
     )
     inner = mlflow_tracking.resource_fn(
         context.replace_config(
@@ -135,6 +159,8 @@ def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
     inner.close()
     # dagster-mlflow leaves `mlflow_run_id` unset when it starts a new run; the active run is it.
     mlflow_run_id = mlflow.active_run().info.run_id
+    project = (config.get("extra_tags") or {}).get("project", config["experiment_name"].strip("/"))
+    mlflow.set_tag("mlflow.runName", run_name(context.dagster_run, project))
     try:
         yield tracker
     finally:

@@ -57,16 +57,56 @@ def asset_conditions(
 ) -> dict[dg.AssetKey, dg.AutomationCondition | None]:
     """The automation condition of each standard asset; see the module table."""
     eager = dg.AutomationCondition.eager()
+    daily = spec.partitioning is not None
     return {
         names.raw_data: None,
-        names.features: eager,
+        names.features: _any_day_with_new_data() if daily else eager,
         names.model: _model_condition(spec),
         names.champion: eager.allow(dg.AssetSelection.assets(names.model)).with_label(
             "eager on a new model"
         ),
-        names.drift_report: eager,
-        names.predictions: eager,
+        names.drift_report: _any_day_against_champion(names, window=False) if daily else eager,
+        names.predictions: _any_day_against_champion(names, window=True) if daily else eager,
     }
+
+
+def _any_day_with_new_data() -> dg.AutomationCondition:
+    """Daily features: every day whose window of raw data changed, past days included.
+
+    ``eager()`` considers only the latest time window, so landed past days would never be built.
+    Days after a landed day are requested too (their window holds it) and build an explicit
+    empty day when they have no rows of their own.
+    """
+    condition = dg.AutomationCondition
+    return (
+        condition.any_deps_updated().since_last_handled()
+        & ~condition.any_deps_in_progress()
+        & ~condition.in_progress()
+    ).with_label("after new raw data, any day")
+
+
+def _any_day_against_champion(names: ProjectNames, window: bool) -> dg.AutomationCondition:
+    """Daily drift report / predictions: any day whose raw data changed, and the latest day when
+    the champion changes (re-scoring all history on every promotion would be a backfill), once a
+    champion exists. ``window``: the raw input is a window, and one stored day of it suffices."""
+    condition = dg.AutomationCondition
+    champion = dg.AssetSelection.assets(names.champion)
+    new_data = condition.any_deps_updated().ignore(champion)
+    new_champion = condition.in_latest_time_window() & condition.any_deps_updated()
+    raw_present = (
+        condition.any_deps_match(~condition.missing()).allow(
+            dg.AssetSelection.assets(names.raw_data)
+        )
+        if window
+        else ~condition.any_deps_missing()
+    )
+    return (
+        (new_data | new_champion).since_last_handled()
+        & ~condition.any_deps_missing().allow(champion)
+        & raw_present
+        & ~condition.any_deps_in_progress()
+        & ~condition.in_progress()
+    ).with_label("after new raw data (any day) or a new champion (latest day)")
 
 
 def _model_condition(spec: ProjectSpec) -> dg.AutomationCondition | None:

@@ -27,8 +27,11 @@ def score_batch(
         features = features[features[spec.partitioning.date_column] == day]
     x = features[list(spec.model.feature_columns)]
     scored = raw.loc[features.index, list(spec.data.id_columns)].reset_index(drop=True)
-    scored["prediction"] = estimator.predict(x)
+    empty = x.empty  # a day without rows of its own: an empty result, not an estimator error
+    scored["prediction"] = pd.Series(dtype="float64") if empty else estimator.predict(x)
     if spec.model.task == "classification":
-        scored["probability"] = estimator.predict_proba(x)[:, 1]
+        scored["probability"] = (
+            pd.Series(dtype="float64") if empty else estimator.predict_proba(x)[:, 1]
+        )
     scored["model_version"] = model_version
     return scored

@@ -15,14 +15,27 @@ if TYPE_CHECKING:
 
 
 def decision_metadata(
-    spec: ProjectSpec, decision: "Decision", holdout_rows: int
+    spec: ProjectSpec,
+    decision: "Decision",
+    holdout_rows: int,
+    run: dg.DagsterRun,
+    registry: ModelRegistry,
 ) -> dict[str, Any]:
-    metric = spec.gate.metric
+    from mlplatform.orchestration.automation import TRIGGER_TAG
+
+    metric, name = spec.gate.metric, spec.registered_model_name
+    trigger = run.tags.get(TRIGGER_TAG, "manual")
     return {
-        "model_name": spec.registered_model_name,
         "model_version": decision.champion_after,
         "promoted": decision.promoted,
         "reason": decision.reason,
+        # Who decided: the trigger of the Dagster run (manual = launched from the UI or CLI).
+        "decided_by": f"{trigger} (Dagster run {run.run_id})",
+        "decided_at": decision.decided_at,
+        "mlflow_model": dg.MetadataValue.url(
+            registry.model_version_url(name, str(decision.champion_after))
+        ),
+        "model_name": name,
         "challenger_version": decision.challenger_version,
         "previous_champion_version": decision.champion_version or "none",
         f"challenger_{metric}": decision.challenger_score,
@@ -85,7 +98,7 @@ def build_champion(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinitio
         )
         score = decision.challenger_score if decision.promoted else decision.champion_score
         return dg.MaterializeResult(
-            metadata=decision_metadata(spec, decision, holdout_rows),
+            metadata=decision_metadata(spec, decision, holdout_rows, context.run, registry),
             check_results=[
                 dg.AssetCheckResult(
                     check_name=check,

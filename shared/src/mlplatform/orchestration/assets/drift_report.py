@@ -14,6 +14,7 @@ from mlplatform.spec import ProjectSpec
 from mlplatform.storage.reports import ReportStore
 
 if TYPE_CHECKING:
+    from mlplatform.lifecycle.published import PublishedReport
     from mlplatform.steps.drift import DriftResult
 
 
@@ -31,7 +32,13 @@ def champion_version(registry: ModelRegistry, spec: ProjectSpec) -> str:
 
 
 def drift_metadata(
-    spec: ProjectSpec, result: "DriftResult", day: str | None, version: str, path: Path
+    spec: ProjectSpec,
+    result: "DriftResult",
+    day: str | None,
+    version: str,
+    path: Path,
+    published: "PublishedReport",
+    registry: ModelRegistry,
 ) -> dict[str, Any]:
     return {
         "drift_share": result.share,
@@ -42,10 +49,43 @@ def drift_metadata(
         "model_version": version,
         "reference_rows": result.reference_rows,
         "current_rows": result.current_rows,
+        # The report rendered by the MLflow UI (a browser refuses file:// links from the
+        # Dagster UI); the file stays in the report store too.
+        "report_url": dg.MetadataValue.url(published.url),
+        "mlflow_run": dg.MetadataValue.url(
+            registry.run_url(published.experiment_id, published.run_id)
+        ),
         "report_path": dg.MetadataValue.path(str(path)),
-        "report_url": dg.MetadataValue.url(path.resolve().as_uri()),
         "column_drift": dg.MetadataValue.md(result.markdown()),
     }
+
+
+def publish_drift_report(
+    spec: ProjectSpec,
+    registry: ModelRegistry,
+    run: dg.DagsterRun,
+    path: Path,
+    share: float,
+    version: str,
+    day: str | None,
+) -> "PublishedReport":
+    """The report as an artifact of its own MLflow run in the project's drift experiment."""
+    from mlplatform.lifecycle.published import publish_report
+    from mlplatform.lifecycle.tracking import DAGSTER_RUN_TAG
+    from mlplatform.orchestration.automation import TRIGGER_TAG
+
+    trigger = run.tags.get(TRIGGER_TAG, "manual")
+    tags = {
+        DAGSTER_RUN_TAG: run.run_id,
+        "project": spec.name,
+        "dagster_asset_key": f"{spec.name}/drift_report",
+        "champion_version": version,
+        "partition": day or "none",
+    }
+    name = f"{spec.name} drift_report{f' {day}' if day else ''} ({trigger})"
+    return publish_report(
+        registry, spec.drift_experiment_name, path, name, tags, {"drift_share": share}
+    )
 
 
 def build_drift_report(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
@@ -83,13 +123,16 @@ def build_drift_report(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefin
         day = day_of(context, spec)
         report = f"drift_report-{day}" if day else "drift_report"
         path = result.save_html(reports.path_for(spec.name, report, context.run.run_id))
+        published = publish_drift_report(
+            spec, registry, context.run, path, result.share, version, day
+        )
         context.log.info(
             f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
-            f"columns) vs model version {version}; report at {path}"
+            f"columns) vs model version {version}; report at {published.url}"
         )
         return dg.MaterializeResult(
             metadata={
-                **drift_metadata(spec, result, day, version, path),
+                **drift_metadata(spec, result, day, version, path, published, registry),
                 # Identifies the compared data: the drift sensor retrains once per data+champion.
                 "current_data_hash": data_hash(raw_data),
             },

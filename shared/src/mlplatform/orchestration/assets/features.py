@@ -21,9 +21,6 @@ def build_features_asset(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDef
         automation_condition=asset_conditions(spec, names)[names.features],
         partitions_def=names.partitions,
         backfill_policy=names.backfill_policy,
-        # A day's features need that day's raw rows; backfills also request the following days
-        # whose window includes a backfilled day, and those may have no data of their own yet.
-        output_required=False,
         check_specs=[
             dg.AssetCheckSpec(
                 check,
@@ -40,12 +37,12 @@ def build_features_asset(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDef
         day = day_of(context, spec)
         frame, problems = build_feature_frame(spec, raw_data, day)
         if day is not None and frame.empty:
-            context.log.warning(f"{spec.name}/features: no raw rows for {day}; nothing to build")
-            yield dg.AssetCheckResult(
-                check_name=check,
-                passed=True,
-                description=f"no raw rows for {day}: nothing built, nothing to check",
-            )
+            # Backfills and automation also request the days after a landed day (their window
+            # holds it): an explicit empty day, never a silently missing (failed) partition.
+            reason = f"no raw rows landed for {day}: an empty day"
+            context.log.warning(f"{spec.name}/features: {reason}")
+            yield dg.Output(frame, metadata={**frame_metadata(frame), "empty_day": reason})
+            yield dg.AssetCheckResult(check_name=check, passed=True, description=reason)
             return
         yield dg.Output(frame, metadata=frame_metadata(frame))
         yield dg.AssetCheckResult(

@@ -34,16 +34,24 @@ def model_metadata(
     trained: "TrainedModel",
     logged: "LoggedModel",
     lineage: dict[str, str],
-    run_url: str,
+    registry: ModelRegistry,
 ) -> dict[str, Any]:
+    from mlplatform.lifecycle.promotion import CHALLENGER
+
+    passed = spec.gate.passes(trained.metrics[spec.gate.metric])
     return {
+        "model_version": logged.version,
+        "aliases": CHALLENGER,
+        "quality_gate": f"{'passed' if passed else 'failed'} ({spec.gate.describe()})",
+        "mlflow_run": dg.MetadataValue.url(registry.run_url(logged.experiment_id, logged.run_id)),
+        "mlflow_model": dg.MetadataValue.url(
+            registry.model_version_url(spec.registered_model_name, logged.version)
+        ),
         **{f"metric/{name}": value for name, value in trained.metrics.items()},
         **{f"lineage/{name}": value for name, value in lineage.items()},
         "model_name": spec.registered_model_name,
-        "model_version": logged.version,
         "model_uri": logged.model_uri,
         "mlflow_run_id": logged.run_id,
-        "mlflow_run": dg.MetadataValue.url(run_url),
         "train_rows": len(trained.split.x_train),
         "test_rows": len(trained.split.x_test),
     }
@@ -91,9 +99,8 @@ def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
         registry.client().set_registered_model_alias(
             spec.registered_model_name, CHALLENGER, logged.version
         )
-        run_url = registry.run_url(logged.experiment_id, logged.run_id)
         return dg.MaterializeResult(
-            metadata=model_metadata(spec, trained, logged, lineage, run_url),
+            metadata=model_metadata(spec, trained, logged, lineage, registry),
             check_results=[
                 dg.AssetCheckResult(
                     check_name=check,

@@ -44,9 +44,11 @@ def build_predictions(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefini
         expected = len(only_day(raw_data, spec, day))
         missing = int(scored["prediction"].isna().sum())
         context.log.info(f"Scored {len(scored)} rows with {spec.name} champion v{version}")
+        empty = {"empty_day": f"no raw rows landed for {day}"} if day and not expected else {}
         yield dg.Output(
             scored,
             metadata={
+                **empty,
                 "model_name": spec.registered_model_name,
                 "model_version": version,
                 "model_uri": f"models:/{spec.registered_model_name}/{version}",
