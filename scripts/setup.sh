@@ -7,9 +7,32 @@
 # With --deployment, also what the deployment tests (tests/deployment) need:
 #   docker/mlflow/.venv        the MLflow tracking server, from the lock its image installs
 #   docker-compose             Debian's package, to check docker/docker-compose.yml
+# With --browser, also what the browser tests (tests/browser) need:
+#   /usr/bin/chromium          Debian's package, driven by Playwright (in .venv); Playwright's
+#                              own browser download is not used
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+deployment=false
+browser=false
+for flag in "$@"; do
+  case "$flag" in
+    --deployment) deployment=true ;;
+    --browser) browser=true ;;
+    *) echo "setup: unknown option $flag (expected --deployment, --browser)" >&2; exit 2 ;;
+  esac
+done
+
+apt_install() {  # apt_install <package> : Debian's package, as root
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: $1 is missing; install Debian's package as root: apt-get install $1" >&2
+    exit 1
+  fi
+  echo "setup: installing Debian's $1"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
 
 source scripts/bootstrap.sh
 # A new code_locations/<name>/ joins every generated file (workspace, compose, Helm) first.
@@ -29,12 +52,11 @@ for package in "$root/shared" "${projects[@]/#/$root/code_locations/}"; do
   sync_env "$package"
   VIRTUAL_ENV="$package/.venv" "$uv" pip install --quiet --no-deps --python "$package/.venv/bin/python" -e "$package"
 done
-if [ "${1:-}" = "--deployment" ]; then
+if $deployment; then
   sync_env "$root/docker/mlflow"
-  if ! command -v docker-compose >/dev/null 2>&1; then
-    echo "setup: installing Debian's docker-compose"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
-  fi
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+fi
+if $browser; then
+  [ -x /usr/bin/chromium ] || apt_install chromium
 fi
 echo "setup: environments ready"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -76,7 +77,11 @@ def start_group(
 
 
 def stop_group(process: subprocess.Popen, timeout: float = 60) -> None:
-    """Stop the process group ``process`` leads (started here), by its id only."""
+    """Stop the process group ``process`` leads (started here), by its id only.
+
+    Members still alive once the leader has exited (a code server that `dagster dev` started
+    while shutting down) are killed with the group right after.
+    """
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -85,6 +90,8 @@ def stop_group(process: subprocess.Popen, timeout: float = 60) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 LAUNCH_RUN_MUTATION = """

@@ -56,3 +56,11 @@ def is_daily(root: Path, name: str) -> bool:
     )
     assert answer.returncode == 0, answer.stderr
     return answer.stdout.strip() == "True"
+
+
+def local_workspace(names: list[str]) -> str:
+    """A local workspace.yaml loading only ``names`` (entries as in the repository's own;
+    paths are from the repository root, where `dagster dev` starts)."""
+    script = projects_script()
+    [block] = [b for b in script.BLOCKS if b.path == "workspace.yaml"]
+    return "load_from:\n" + script.render_entries(block, names, "  ")
