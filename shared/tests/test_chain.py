@@ -94,6 +94,7 @@ def test_whole_chain_trains_registers_and_reports(land, run_chain, tracking_uri)
     assert drift_run.info.status == "FINISHED"
     assert drift_run.info.run_name == f"{SPEC.name} drift_report (manual)"
     assert drift_run.data.tags["dagster_run_id"] == result.run_id
+    assert drift_run.data.tags["dagster_asset_key"] == NAMES.drift_report.to_user_string()
     assert drift_run.data.metrics["drift_share"] == pytest.approx(drift["drift_share"])
     # The link opens the report as rendered by the MLflow UI, over HTTP, from configuration.
     assert drift["report_url"] == (

@@ -3,7 +3,7 @@
 Example::
 
     result = materialize_project(spec, tmp_path / "data", instance)
-    assert materialization_metadata(result, dg.AssetKey([spec.name, "model"]))["model_version"]
+    assert materialization_metadata(result, project_names(spec).model)["model_version"]
 """
 
 from __future__ import annotations

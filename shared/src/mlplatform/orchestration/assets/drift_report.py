@@ -62,6 +62,7 @@ def drift_metadata(
 
 def publish_drift_report(
     spec: ProjectSpec,
+    names: ProjectNames,
     registry: ModelRegistry,
     run: dg.DagsterRun,
     path: Path,
@@ -78,7 +79,7 @@ def publish_drift_report(
     tags = {
         DAGSTER_RUN_TAG: run.run_id,
         "project": spec.name,
-        "dagster_asset_key": f"{spec.name}/drift_report",
+        "dagster_asset_key": names.drift_report.to_user_string(),
         "champion_version": version,
         "partition": day or "none",
     }
@@ -124,7 +125,7 @@ def build_drift_report(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefin
         report = f"drift_report-{day}" if day else "drift_report"
         path = result.save_html(reports.path_for(spec.name, report, context.run.run_id))
         published = publish_drift_report(
-            spec, registry, context.run, path, result.share, version, day
+            spec, names, registry, context.run, path, result.share, version, day
         )
         context.log.info(
             f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
