@@ -88,12 +88,12 @@ def ensure_experiment(
 def run_name(run: dg.DagsterRun, project: str) -> str:
     """``<project> <assets> (<trigger>)``, e.g. ``churn model+champion (drift)``: what the MLflow
     UI lists, instead of the job name (``__ASSET_JOB`` for every UI materialization)."""
-    from mlplatform.orchestration.automation import TRIGGER_TAG
+    from mlplatform.orchestration.automation import run_trigger
 
     assets = sorted("/".join(key.path[1:]) or key.path[0] for key in run.asset_selection or ())
     # An implicit asset job (names starting "__") with no selection materializes every asset.
     what = "+".join(assets) or ("all assets" if run.job_name.startswith("__") else run.job_name)
-    return f"{project} {what} ({run.tags.get(TRIGGER_TAG, 'manual')})"
+    return f"{project} {what} ({run_trigger(run)})"
 
 
 def dagster_run_failed(instance: dg.DagsterInstance, run_id: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import dagster as dg
 
-from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
+from mlplatform.orchestration.automation import PROJECT_TAG, run_trigger
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.files import append_line
@@ -71,7 +71,7 @@ def failure_alert(context: dg.RunFailureSensorContext, location: str) -> dict[st
         "project": run.tags.get(PROJECT_TAG, location),
         "job": run.job_name,
         "run_id": run.run_id,
-        "trigger": run.tags.get(TRIGGER_TAG, "manual"),
+        "trigger": run_trigger(run),
         "partition": run.tags.get("dagster/partition"),
         "message": context.failure_event.message,
         "failed_steps": steps,

@@ -30,6 +30,11 @@ SENSOR_INTERVAL_ENV = "MLPLATFORM_SENSOR_INTERVAL_SECONDS"
 DEFAULT_SENSOR_INTERVAL = 30
 
 
+def run_trigger(run: dg.DagsterRun) -> str:
+    """What started ``run``: the platform's trigger tag, or ``manual`` (the UI, the CLI, tests)."""
+    return run.tags.get(TRIGGER_TAG, "manual")
+
+
 def run_tags(spec: ProjectSpec, trigger: str, *, training: bool = False) -> dict[str, str]:
     """The tags the platform puts on runs it launches by itself."""
     tags = {PROJECT_TAG: spec.name, TRIGGER_TAG: trigger}

@@ -21,10 +21,10 @@ def decision_metadata(
     run: dg.DagsterRun,
     registry: ModelRegistry,
 ) -> dict[str, Any]:
-    from mlplatform.orchestration.automation import TRIGGER_TAG
+    from mlplatform.orchestration.automation import run_trigger
 
     metric, name = spec.gate.metric, spec.registered_model_name
-    trigger = run.tags.get(TRIGGER_TAG, "manual")
+    trigger = run_trigger(run)
     return {
         "model_version": decision.champion_after,
         "promoted": decision.promoted,

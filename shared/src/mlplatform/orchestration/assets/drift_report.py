@@ -73,9 +73,9 @@ def publish_drift_report(
     """The report as an artifact of its own MLflow run in the project's drift experiment."""
     from mlplatform.lifecycle.published import publish_report
     from mlplatform.lifecycle.tracking import DAGSTER_RUN_TAG
-    from mlplatform.orchestration.automation import TRIGGER_TAG
+    from mlplatform.orchestration.automation import run_trigger
 
-    trigger = run.tags.get(TRIGGER_TAG, "manual")
+    trigger = run_trigger(run)
     tags = {
         DAGSTER_RUN_TAG: run.run_id,
         "project": spec.name,

@@ -34,11 +34,11 @@ def model_metadata(
     trained: "TrainedModel",
     logged: "LoggedModel",
     lineage: dict[str, str],
+    passed: bool,
     registry: ModelRegistry,
 ) -> dict[str, Any]:
     from mlplatform.lifecycle.promotion import CHALLENGER
 
-    passed = spec.gate.passes(trained.metrics[spec.gate.metric])
     return {
         "model_version": logged.version,
         "aliases": CHALLENGER,
@@ -90,21 +90,22 @@ def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
         features = training_rows(spec, features)
         trained = train(spec, features)
         score = trained.metrics[gate.metric]
+        passed = gate.passes(score)
         context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
         reference = drift_reference(spec, trained)
         lineage = model_lineage(context.run.run_id, spec, features, reference)
-        tags = version_tags(spec, names, gate.passes(score), lineage)
+        tags = version_tags(spec, names, passed, lineage)
         logged = log_trained_model(spec, trained, reference, tags)
         registry: ModelRegistry = context.resources.registry
         registry.client().set_registered_model_alias(
             spec.registered_model_name, CHALLENGER, logged.version
         )
         return dg.MaterializeResult(
-            metadata=model_metadata(spec, trained, logged, lineage, registry),
+            metadata=model_metadata(spec, trained, logged, lineage, passed, registry),
             check_results=[
                 dg.AssetCheckResult(
                     check_name=check,
-                    passed=gate.passes(score),
+                    passed=passed,
                     description=f"{gate.metric}={score:.4f}, required {gate.describe()}",
                     metadata={gate.metric: score, "floor": gate.floor},
                 )
