@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -192,11 +192,13 @@ query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on Partiti
 """
 
 
-def launch_backfill(port: int, location: str, days: list[str]) -> str:
-    """What the UI does for "Materialize" over a date range of partitioned assets."""
+def launch_backfill(
+    port: int, location: str, days: list[str], nouns: Sequence[str] = ("raw_data",)
+) -> str:
+    """What the UI does for "Materialize" over a date range of the location's ``nouns``."""
     params = {
         "partitionNames": days,
-        "assetSelection": [{"path": [location, "raw_data"]}],
+        "assetSelection": [{"path": [location, noun]} for noun in nouns],
         "fromFailure": False,
     }
     answer = graphql(port, BACKFILL_MUTATION, {"params": params})["data"][
@@ -204,6 +206,31 @@ def launch_backfill(port: int, location: str, days: list[str]) -> str:
     ]
     assert answer["__typename"] == "LaunchBackfillSuccess", answer
     return answer["backfillId"]
+
+
+SENSORS_QUERY = """
+query($selector: RepositorySelector!) { sensorsOrError(repositorySelector: $selector) {
+    ... on Sensors { results { name jobOriginId sensorState { selectorId status } } }
+} }
+"""
+STOP_SENSOR_MUTATION = """
+mutation($origin: String!, $selector: String!) {
+    stopSensor(jobOriginId: $origin, jobSelectorId: $selector) { __typename }
+}
+"""
+
+
+def stop_sensors(port: int, location: str) -> list[str]:
+    """Switch off every sensor of ``location``, as the UI's toggles do; the names stopped."""
+    selector = {"repositoryName": "__repository__", "repositoryLocationName": location}
+    sensors = graphql(port, SENSORS_QUERY, {"selector": selector})["data"]["sensorsOrError"]
+    stopped = []
+    for sensor in sensors["results"]:
+        selector_id = sensor["sensorState"]["selectorId"]
+        variables = {"origin": sensor["jobOriginId"], "selector": selector_id}
+        graphql(port, STOP_SENSOR_MUTATION, variables)
+        stopped.append(sensor["name"])
+    return stopped
 
 
 def data_dir_env(data: Path, dagster_home: Path) -> dict[str, str]:

@@ -28,7 +28,7 @@ from .projects import is_daily, project_names
 MATERIALIZATION_QUERY = """
 query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
     assetMaterializations(limit: 20) {
-        runId metadataEntries { label ... on TextMetadataEntry { text } }
+        runId partition metadataEntries { label ... on TextMetadataEntry { text } }
     }
 } } }
 """
@@ -105,12 +105,15 @@ def _workspace_with_broken_location(root: Path, folder: Path) -> Path:
     return path
 
 
-def _materialization_by_run(port: int, key: list[str], run_id: str) -> dict:
-    """The metadata of ``key``'s materialization in ``run_id`` (the platform's own sensors may
-    have materialized it in other runs too)."""
+def _materializations_by_run(port: int, key: list[str], run_id: str) -> dict[str | None, dict]:
+    """The metadata of ``key``'s materializations in ``run_id``, by partition (the platform's
+    own sensors may have materialized it in other runs too)."""
     data = graphql(port, MATERIALIZATION_QUERY, {"key": {"path": key}})["data"]["assetOrError"]
-    [event] = [e for e in data["assetMaterializations"] if e["runId"] == run_id]
-    return {e["label"]: e.get("text") for e in event["metadataEntries"]}
+    return {
+        e["partition"]: {m["label"]: m.get("text") for m in e["metadataEntries"]}
+        for e in data["assetMaterializations"]
+        if e["runId"] == run_id
+    }
 
 
 @pytest.mark.slow
@@ -184,15 +187,16 @@ def test_every_location_runs_in_its_own_environment_beside_a_broken_one(root, tm
         )
         assert states == expected, log[-5000:]
         for name in unpartitioned:
-            raw = _materialization_by_run(port, [name, "raw_data"], runs[name])
+            [raw] = _materializations_by_run(port, [name, "raw_data"], runs[name]).values()
             assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
         for name, backfill in backfills.items():
             filled = graphql(port, BACKFILL_QUERY, {"id": backfill})["data"]
-            backfill_runs = filled["partitionBackfillOrError"]["runs"]
-            assert len(backfill_runs) == len(DAYS), "multi_run(1): one run per day"
-            assert {r["status"] for r in backfill_runs} == {"SUCCESS"}
-            raw = _materialization_by_run(port, [name, "raw_data"], backfill_runs[0]["runId"])
-            assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
+            [ranged] = filled["partitionBackfillOrError"]["runs"]  # every day in one run
+            assert ranged["status"] == "SUCCESS"
+            raws = _materializations_by_run(port, [name, "raw_data"], ranged["runId"])
+            assert sorted(raws) == DAYS
+            for raw in raws.values():
+                assert f"/code_locations/{name}/.venv/bin/python" in raw["runtime/python"]
 
     query = (
         "import json, mlflow; c = mlflow.MlflowClient(); "

@@ -146,3 +146,84 @@ def test_a_bad_day_fails_only_its_own_partition(land, landing_dir, run_chain) ->
     assert "2026-03-03.csv: missing column 'plan'" in failure_text(bad)
     assert not materialized_keys(bad)
     assert (landing_dir / "2026-03-03.csv").exists()
+
+
+def _materialized_days(result, key) -> list[str]:
+    return sorted(
+        e.materialization.partition
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == key
+    )
+
+
+def test_a_ranged_run_builds_each_day_as_its_own_run_would(land, run_chain, data_dir) -> None:
+    """A backfill's ranged run: one run builds every day, each with its own stored file,
+    materialization, metadata and checks, equal to what one run per day builds."""
+    _land_days(land)
+
+    ranged = run_chain([NAMES.raw_data, NAMES.features], partition_range=(DAYS[0], DAYS[-1]))
+
+    assert ranged.success, failure_text(ranged)
+    for key in (NAMES.raw_data, NAMES.features):
+        assert _materialized_days(ranged, key) == DAYS
+    files = {
+        e.materialization.partition: e.materialization.metadata["files"].value
+        for e in ranged.get_asset_materialization_events()
+        if e.asset_key == NAMES.raw_data
+    }
+    assert files == {day: [f"{day}.csv"] for day in DAYS}
+    evaluations = ranged.get_asset_check_evaluations()
+    assert len(evaluations) == len(DAYS) * 4, "three raw checks and one feature check a day"
+    assert {e.partition for e in evaluations} == set(DAYS)
+    assert all(e.passed and e.target_materialization_data for e in evaluations)
+    from_range = {day: _stored_features(data_dir, day) for day in DAYS}
+    for day in DAYS:
+        assert _daily(run_chain, day).success
+        pd.testing.assert_frame_equal(from_range[day], _stored_features(data_dir, day))
+
+
+def test_a_bad_day_in_a_range_fails_only_itself(land, landing_dir, run_chain, data_dir) -> None:
+    bad_day = DAYS[2]
+    _land_days(land, [d for d in DAYS if d != bad_day])
+    bad_file = landing_dir / f"{bad_day}.csv"
+    DAILY.generate(ROWS, 1, 0.0, day=bad_day).drop(columns=["plan"]).to_csv(bad_file, index=False)
+    landed = bad_file.read_bytes()
+
+    ranged = run_chain([NAMES.raw_data], partition_range=(DAYS[0], DAYS[-1]))
+
+    assert not ranged.success
+    message = failure_text(ranged)
+    assert f"1 of {len(DAYS)} days failed" in message
+    assert f"{bad_day}: {DAILY.name}/raw_data for {bad_day} rejected" in message
+    assert f"{bad_day}.csv: missing column 'plan'" in message
+    good = [d for d in DAYS if d != bad_day]
+    assert _materialized_days(ranged, NAMES.raw_data) == good
+    stored = sorted(p.stem for p in (data_dir / "assets" / DAILY.name / "raw_data").iterdir())
+    assert stored == good
+    schema = [
+        e for e in ranged.get_asset_check_evaluations() if e.check_name == NAMES.checks.schema
+    ]
+    assert {e.partition: e.passed for e in schema} == {d: d != bad_day for d in DAYS}
+    assert bad_file.read_bytes() == landed
+
+
+def test_ranged_drift_reports_and_predictions(land, run_chain) -> None:
+    _land_days(land)
+    assert run_chain([NAMES.raw_data, NAMES.features], partition_range=(DAYS[0], DAYS[-1])).success
+    assert run_chain(list(NAMES.training_keys)).success
+
+    ranged = run_chain(
+        [NAMES.drift_report, NAMES.predictions], partition_range=(DAYS[0], DAYS[-1])
+    )
+
+    assert ranged.success, failure_text(ranged)
+    for key in (NAMES.drift_report, NAMES.predictions):
+        assert _materialized_days(ranged, key) == DAYS
+    for event in ranged.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if event.asset_key == NAMES.drift_report:
+            assert metadata["partition"].value == event.materialization.partition
+            assert metadata["current_rows"].value == ROWS
+        else:
+            assert metadata["dagster/row_count"].value == ROWS
+    assert {e.partition for e in ranged.get_asset_check_evaluations()} == set(DAYS)

@@ -93,7 +93,9 @@ def test_daily_assets_and_backfill_policy() -> None:
     assert isinstance(partitioned[DAILY_NAMES.raw_data], dg.DailyPartitionsDefinition)
     assert {partitioned[key] for key in daily} == {DAILY_NAMES.partitions}
     for key in daily:
-        assert graph.get(key).backfill_policy.max_partitions_per_run == 1
+        assert graph.get(key).backfill_policy.max_partitions_per_run == (
+            DAILY.partitioning.backfill_days_per_run
+        )
 
 
 def test_checks_are_partitioned_like_their_assets() -> None:

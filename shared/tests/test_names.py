@@ -82,4 +82,4 @@ def test_daily_project_partitions_window_and_backfill() -> None:
     assert names.partitions.start.strftime("%Y-%m-%d") == part.start_date
     assert names.feature_window.start_offset == -(part.feature_window_days - 1)
     assert names.feature_window.end_offset == 0
-    assert names.backfill_policy.max_partitions_per_run == 1
+    assert names.backfill_policy.max_partitions_per_run == part.backfill_days_per_run

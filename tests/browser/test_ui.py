@@ -11,6 +11,7 @@ data-testid attributes.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -25,6 +26,7 @@ NOUNS = ("raw_data", "features", "model", "champion", "drift_report", "predictio
 RUN_TIMEOUT_MS = 240_000  # a whole-chain churn run takes 15-30 s here
 # A week's backfill is 41 runs (one per asset and day, see the test), about 4.5 min here.
 BACKFILL_TIMEOUT_MS = 600_000
+DIALOG_RECENT_DAYS = 90  # the Materialize dialog shows this many recent days until asked
 MLFLOW_TIMEOUT_MS = 90_000  # the MLflow UI's first page load is heavy on 2 busy cores
 
 CHECKS_QUERY = """
@@ -221,10 +223,13 @@ def test_backfill_a_week_from_the_materialize_dialog(page: Page, stack: Stack, s
     page.get_by_role("button", name=re.compile(r"Materialize all")).click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text("Partition selection")).to_be_visible()
-    # The dialog offers the last 90 days first; the landed days may be older.
-    show_all = dialog.get_by_role("button", name="Show all partitions")
-    if show_all.is_visible():
+    # The dialog offers the last 90 days first. When the landed days are older, wait for its
+    # "Show all partitions" offer (it renders after the partitions load) and take it.
+    if date.fromisoformat(DAYS[0]) < date.today() - timedelta(days=DIALOG_RECENT_DAYS):
+        show_all = dialog.get_by_role("button", name="Show all partitions")
+        expect(show_all).to_be_visible()
         show_all.click()
+        expect(show_all).to_be_hidden()
     selection = dialog.get_by_role("textbox").first
     selection.fill(f"[{DAYS[0]}...{DAYS[-1]}]")
     selection.press("Enter")

@@ -64,15 +64,19 @@ def run_chain(
     data_dir: Path, instance: dg.DagsterInstance, project_spec: ProjectSpec
 ) -> Callable[..., dg.ExecuteInProcessResult]:
     """Materialize the project's assets (all, or a selection) in process against ``data_dir``;
-    ``project`` swaps in a variant of the spec."""
+    ``project`` swaps in a variant of the spec; daily projects pass one ``partition_key`` or a
+    ``partition_range=(first, last)`` built in one run, as a backfill does."""
 
     def _run(
         selection: list[dg.AssetKey] | None = None,
         project: ProjectSpec | None = None,
         partition_key: str | None = None,
+        partition_range: tuple[str, str] | None = None,
     ) -> dg.ExecuteInProcessResult:
         spec = project or project_spec
-        return materialize_project(spec, data_dir, instance, selection, partition_key)
+        return materialize_project(
+            spec, data_dir, instance, selection, partition_key, partition_range
+        )
 
     return _run
 

@@ -166,20 +166,26 @@ class DailyPartitioning:
     """One raw-data partition per landed day (files named ``<YYYY-MM-DD>*.csv|parquet``).
 
     ``features`` of a day may look back ``feature_window_days`` of raw data (rolling features);
-    the model trains on the latest ``training_window_days`` days of features.
+    the model trains on the latest ``training_window_days`` days of features. A backfill builds
+    up to ``backfill_days_per_run`` days of an asset in one run (each day still stored, checked
+    and failed on its own).
     """
 
     start_date: str
     date_column: str
     feature_window_days: int = 7
     training_window_days: int = 28
+    backfill_days_per_run: int = 31
     # The daily schedule builds the day that just ended at this time (UTC).
     schedule_hour: int = 2
     schedule_minute: int = 0
 
     def __post_init__(self) -> None:
-        if self.feature_window_days < 1 or self.training_window_days < 1:
-            raise ValueError("feature_window_days and training_window_days must be >= 1")
+        windows = (self.feature_window_days, self.training_window_days, self.backfill_days_per_run)
+        if min(windows) < 1:
+            raise ValueError(
+                "feature_window_days, training_window_days and backfill_days_per_run must be >= 1"
+            )
         if not (0 <= self.schedule_hour < 24 and 0 <= self.schedule_minute < 60):
             raise ValueError("schedule_hour must be in 0..23 and schedule_minute in 0..59")
 

@@ -46,17 +46,30 @@ def materialize_project(
     instance: dg.DagsterInstance,
     selection: list[dg.AssetKey] | None = None,
     partition_key: str | None = None,
+    partition_range: tuple[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The project's assets (all, or ``selection``; one ``partition_key`` for daily projects)
-    in process on ``resources_for_dir``."""
+    """The project's assets (all, or ``selection``) in process on ``resources_for_dir``. Daily
+    projects: one ``partition_key``, or a ``partition_range`` (first, last day) built in one run
+    the way a backfill's ranged run builds it."""
     return dg.materialize(
         build_project_assets(spec),
         resources=resources_for_dir(spec, data_dir),
         instance=instance,
         selection=selection,
         partition_key=partition_key,
+        tags=range_tags(*partition_range) if partition_range else None,
         raise_on_error=False,
     )
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """The tags that make a run build partitions ``first``..``last`` (what a backfill sets)."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 @dataclass(frozen=True)

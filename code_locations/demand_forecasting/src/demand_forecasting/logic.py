@@ -71,14 +71,22 @@ def generate_day(rows: int, seed: int, drift: float = 0.0, day: str | None = Non
 def build_features(raw: pd.DataFrame) -> pd.DataFrame:
     """Raw columns unchanged plus weekday and the mean units of each store x product over the
     previous days in the frame (up to 7; never the same day's target). Keeps the raw index."""
-    ordered = raw.sort_values(["store_id", "product_id", "date"])
-    past = ordered.groupby(["store_id", "product_id"])["units_sold"].transform(
-        lambda s: s.shift(1).rolling(HISTORY_DAYS, min_periods=1).mean()
+    import pandas as pd
+
+    keys = ["store_id", "product_id"]
+    ordered = raw.sort_values([*keys, "date"], kind="stable")
+    previous = ordered.groupby(keys, sort=False)["units_sold"].shift(1)
+    past = (
+        previous.groupby([ordered[k] for k in keys], sort=False)
+        .rolling(HISTORY_DAYS, min_periods=1)
+        .mean()
+        .droplevel(list(range(len(keys))))
+        .reindex(raw.index)
     )
     features = raw.drop(columns=["record_id"]).assign(
-        weekday=raw["date"].map(lambda d: date.fromisoformat(d).weekday()).astype("int64"),
-        units_recent_mean=past.reindex(raw.index).fillna(0.0),
-        has_history=past.reindex(raw.index).notna().astype("int64"),
+        weekday=pd.to_datetime(raw["date"], format="%Y-%m-%d").dt.weekday.astype("int64"),
+        units_recent_mean=past.fillna(0.0),
+        has_history=past.notna().astype("int64"),
     )
     return features
 

@@ -139,8 +139,9 @@ class ProjectNames:
 def project_names(spec: ProjectSpec) -> ProjectNames:
     """The names and partitions of ``spec``'s Dagster objects.
 
-    Daily projects: one run per partition in a backfill, so one bad day's file fails only its own
-    run while the rest of the range proceeds; a day's features and predictions read the
+    Daily projects: a backfill runs up to ``backfill_days_per_run`` days of an asset per run, and
+    each day is built, stored and checked on its own (``assets.days``), so a bad day fails only
+    itself while the rest of the range proceeds; a day's features and predictions read the
     ``feature_window_days`` up to it.
     """
     part = spec.partitioning
@@ -154,7 +155,7 @@ def project_names(spec: ProjectSpec) -> ProjectNames:
         _check_names(spec),
         dg.DailyPartitionsDefinition(start_date=part.start_date),
         window,
-        dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+        dg.BackfillPolicy.multi_run(max_partitions_per_run=part.backfill_days_per_run),
     )
 
 

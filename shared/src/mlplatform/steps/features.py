@@ -5,6 +5,7 @@ The assets, tests and benchmarks call :func:`build_feature_frame`; no Dagster im
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from mlplatform.steps.validation import changed_raw_columns, null_feature_problems
@@ -24,6 +25,41 @@ def only_day(frame: pd.DataFrame, spec: ProjectSpec, day: str | None) -> pd.Data
     if day is None or spec.partitioning is None:
         return frame
     return frame[frame[spec.partitioning.date_column] == day].reset_index(drop=True)
+
+
+class DayFrames:
+    """Rows of several days (a ranged run's input), split once by the date column, so each day
+    gets its own rows or its feature window without rescanning the whole frame. Unpartitioned
+    projects have the one "day" ``None``: every row."""
+
+    def __init__(self, frame: pd.DataFrame, spec: ProjectSpec) -> None:
+        self._frame = frame
+        self._part = spec.partitioning
+        self._days: dict[str, pd.DataFrame] = {}
+        if self._part is not None and not frame.empty:
+            grouped = frame.groupby(self._part.date_column, sort=True)
+            self._days = {str(day): rows for day, rows in grouped}
+
+    def _concat(self, days: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        found = [self._days[d] for d in days if d in self._days]
+        if not found:
+            return self._frame.iloc[0:0].reset_index(drop=True)
+        return pd.concat(found, ignore_index=True)
+
+    def day(self, day: str | None) -> pd.DataFrame:
+        """The rows of ``day`` (every row for ``None``)."""
+        return self._frame if day is None or self._part is None else self._concat([day])
+
+    def window(self, day: str | None) -> pd.DataFrame:
+        """The rows of the ``feature_window_days`` up to ``day``, oldest first: what a one-day run
+        loads through the window partition mapping."""
+        if day is None or self._part is None:
+            return self._frame
+        last = date.fromisoformat(day)
+        span = range(self._part.feature_window_days - 1, -1, -1)
+        return self._concat([(last - timedelta(days=back)).isoformat() for back in span])
 
 
 def training_rows(spec: ProjectSpec, features: pd.DataFrame) -> pd.DataFrame:

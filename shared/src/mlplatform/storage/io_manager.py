@@ -23,22 +23,32 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     base_dir: str
 
-    def _path(self, context: dg.OutputContext | dg.InputContext) -> Path:
-        key_path = context.asset_key.path
-        path = Path(self.base_dir).joinpath(*key_path)
-        if context.has_asset_partitions:
-            return path / f"{context.asset_partition_key}.parquet"
-        return path.with_suffix(".parquet")
+    def path_for(self, key: dg.AssetKey, partition: str | None = None) -> Path:
+        """Where ``key`` (one partition of it) is stored."""
+        path = Path(self.base_dir).joinpath(*key.path)
+        if partition is None:
+            return path.with_suffix(".parquet")
+        return path / f"{partition}.parquet"
 
-    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+    def store(self, key: dg.AssetKey, partition: str | None, frame: pd.DataFrame) -> Path:
+        """Write one value (one partition of it) atomically. Daily assets store each day of a
+        ranged run through this, so the good days of a range stay stored when a bad day fails."""
         import pandas as pd
 
-        if not isinstance(obj, pd.DataFrame):
+        if not isinstance(frame, pd.DataFrame):
             raise TypeError(
-                f"{context.asset_key.to_user_string()}: ParquetIOManager stores DataFrames, "
-                f"got {type(obj).__name__}"
+                f"{key.to_user_string()}: ParquetIOManager stores DataFrames, "
+                f"got {type(frame).__name__}"
             )
-        path = write_atomically(self._path(context), lambda tmp: obj.to_parquet(tmp))
+        return write_atomically(self.path_for(key, partition), lambda tmp: frame.to_parquet(tmp))
+
+    def _path(self, context: dg.OutputContext | dg.InputContext) -> Path:
+        partition = context.asset_partition_key if context.has_asset_partitions else None
+        return self.path_for(context.asset_key, partition)
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+        partition = context.asset_partition_key if context.has_asset_partitions else None
+        path = self.store(context.asset_key, partition, obj)
         context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
@@ -59,8 +69,8 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         frame; partitions never materialized are skipped, none at all is an error."""
         import pandas as pd
 
-        folder = Path(self.base_dir).joinpath(*context.asset_key.path)
-        paths = [folder / f"{key}.parquet" for key in context.asset_partition_keys]
+        paths = [self.path_for(context.asset_key, key) for key in context.asset_partition_keys]
+        folder = paths[0].parent
         found = [p for p in paths if p.exists()]
         if not found:
             raise FileNotFoundError(

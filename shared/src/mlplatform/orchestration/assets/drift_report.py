@@ -1,19 +1,22 @@
 """``<project>/drift_report``: Evidently's data-drift report of the current raw data against the
 champion's training reference, with a WARN check at the spec's threshold."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from mlplatform.lifecycle.registry import ModelRegistry
-from mlplatform.orchestration.assets.metadata import day_of
+from mlplatform.orchestration.assets.days import Built, DayCheck, build_days
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.reports import ReportStore
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mlplatform.lifecycle.published import PublishedReport
     from mlplatform.steps.drift import DriftResult
 
@@ -115,37 +118,59 @@ def build_drift_report(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefin
     def drift_report(
         context: dg.AssetExecutionContext, raw_data, registry: ModelRegistry, reports: ReportStore
     ):
-        from mlplatform.lifecycle.lineage import data_hash
-        from mlplatform.steps.drift import measure_drift
+        from mlplatform.steps.features import DayFrames
 
         version = champion_version(registry, spec)
         reference = registry.reference_data(spec.registered_model_name, version)
-        result = measure_drift(spec, reference, raw_data)
-        day = day_of(context, spec)
-        report = f"drift_report-{day}" if day else "drift_report"
-        path = result.save_html(reports.path_for(spec.name, report, context.run.run_id))
-        published = publish_drift_report(
-            spec, names, registry, context.run, path, result.share, version, day
-        )
-        context.log.info(
-            f"Drift share {result.share:.2f} ({result.drifted_count}/{len(result.columns)} "
-            f"columns) vs model version {version}; report at {published.url}"
-        )
-        return dg.MaterializeResult(
-            metadata={
-                **drift_metadata(spec, result, day, version, path, published, registry),
-                # Identifies the compared data: the drift sensor retrains once per data+champion.
-                "current_data_hash": data_hash(raw_data),
-            },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=check,
-                    passed=result.share < threshold,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    description=f"drift share {result.share:.2f}, threshold {threshold:.2f}",
-                    metadata={"drift_share": result.share, "threshold": threshold},
-                )
-            ],
-        )
+        raw = DayFrames(raw_data, spec)
+
+        def build(day: str | None) -> Built:
+            current = raw.day(day)
+            if current.empty:
+                raise dg.Failure(description=f"{spec.name}/raw_data has no rows for {day}")
+            report = DayReport(spec, names, registry, context.run, version, day)
+            return report.build(reference, current, reports)
+
+        yield from build_days(context, names.drift_report, build)
 
     return drift_report
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """One day's (or, unpartitioned, the batch's) drift report against one champion version."""
+
+    spec: ProjectSpec
+    names: ProjectNames
+    registry: ModelRegistry
+    run: dg.DagsterRun
+    version: str
+    day: str | None
+
+    def build(
+        self, reference: "pd.DataFrame", current: "pd.DataFrame", reports: ReportStore
+    ) -> Built:
+        """Measure, save the HTML, publish it to MLflow, and describe it for the UI."""
+        from mlplatform.lifecycle.lineage import data_hash
+        from mlplatform.steps.drift import measure_drift
+
+        spec, day, threshold = self.spec, self.day, self.spec.lifecycle.drift_threshold
+        result = measure_drift(spec, reference, current)
+        name = f"drift_report-{day}" if day else "drift_report"
+        path = result.save_html(reports.path_for(spec.name, name, self.run.run_id))
+        published = publish_drift_report(
+            spec, self.names, self.registry, self.run, path, result.share, self.version, day
+        )
+        metadata = {
+            **drift_metadata(spec, result, day, self.version, path, published, self.registry),
+            # Identifies the compared data: the drift sensor retrains once per data+champion.
+            "current_data_hash": data_hash(current),
+        }
+        check = DayCheck(
+            self.names.checks.drift,
+            passed=result.share < threshold,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"drift share {result.share:.2f}, threshold {threshold:.2f}",
+            metadata={"drift_share": result.share, "threshold": threshold},
+        )
+        return Built(None, metadata, (check,))

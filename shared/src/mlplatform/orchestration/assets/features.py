@@ -1,12 +1,19 @@
 """``<project>/features``: the project's ``build_features`` over raw data (a day with its window of
 history, for daily projects), with a blocking null check."""
 
+import logging
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from mlplatform.orchestration.assets.metadata import day_of, frame_metadata
+from mlplatform.orchestration.assets.days import Built, DayCheck, build_days
+from mlplatform.orchestration.assets.metadata import frame_metadata
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def build_features_asset(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
@@ -32,21 +39,31 @@ def build_features_asset(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDef
         ],
     )
     def features(context: dg.AssetExecutionContext, raw_data):
-        from mlplatform.steps.features import build_feature_frame
+        from mlplatform.steps.features import DayFrames
 
-        day = day_of(context, spec)
-        frame, problems = build_feature_frame(spec, raw_data, day)
-        if day is not None and frame.empty:
-            # Backfills and automation also request the days after a landed day (their window
-            # holds it): an explicit empty day, never a silently missing (failed) partition.
-            reason = f"no raw rows landed for {day}: an empty day"
-            context.log.warning(f"{spec.name}/features: {reason}")
-            yield dg.Output(frame, metadata={**frame_metadata(frame), "empty_day": reason})
-            yield dg.AssetCheckResult(check_name=check, passed=True, description=reason)
-            return
-        yield dg.Output(frame, metadata=frame_metadata(frame))
-        yield dg.AssetCheckResult(
-            check_name=check, passed=not problems, description="; ".join(problems) or "no nulls"
-        )
+        raw = DayFrames(raw_data, spec)
+
+        def build(day: str | None) -> Built:
+            return day_features(spec, check, raw.window(day), day, context.log)
+
+        yield from build_days(context, names.features, build)
 
     return features
+
+
+def day_features(
+    spec: ProjectSpec, check: str, raw: "pd.DataFrame", day: str | None, log: logging.Logger
+) -> Built:
+    """Features of ``day`` from its window of raw rows; a day without raw rows is an explicit
+    empty day (backfills and automation also request the days after a landed day, whose window
+    holds it), never a silently missing partition."""
+    from mlplatform.steps.features import build_feature_frame
+
+    frame, problems = build_feature_frame(spec, raw, day)
+    if day is not None and frame.empty:
+        reason = f"no raw rows landed for {day}: an empty day"
+        log.warning(f"{spec.name}/features: {reason}")
+        metadata = {**frame_metadata(frame), "empty_day": reason}
+        return Built(frame, metadata, (DayCheck(check, True, reason),))
+    described = "; ".join(problems) or "no nulls"
+    return Built(frame, frame_metadata(frame), (DayCheck(check, not problems, described),))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from mlplatform.markdown import markdown_table
-from mlplatform.spec import ProjectSpec
+from mlplatform.orchestration.assets.days import DayCheck
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 # location loads, and naming pandas there would import it into every code server.
 
 
-def rule_check(check: str, result: "RuleResult", **metadata: Any) -> dg.AssetCheckResult:
+def rule_check(check: str, result: "RuleResult", **metadata: Any) -> DayCheck:
     """An asset check result from a pure rule, with its problems listed."""
-    return dg.AssetCheckResult(
-        check_name=check,
+    return DayCheck(
+        name=check,
         passed=result.passed,
         description=result.summary,
         metadata={
@@ -49,8 +49,3 @@ def frame_metadata(frame: "pd.DataFrame") -> dict[str, Any]:
         "dagster/column_schema": table_schema(frame),
         "preview": preview(frame),
     }
-
-
-def day_of(context: dg.AssetExecutionContext, spec: ProjectSpec) -> str | None:
-    """The day a daily project's step runs for; ``None`` for an unpartitioned project."""
-    return context.partition_key if spec.partitioning else None

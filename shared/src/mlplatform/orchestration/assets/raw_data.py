@@ -1,19 +1,22 @@
 """``<project>/raw_data``: every landed file (one day's, for daily projects), validated against
 the data contract by three blocking checks before anything is stored."""
 
+import logging
 import sys
 
 import dagster as dg
 
-from mlplatform.orchestration.assets.metadata import day_of, frame_metadata, rule_check
+from mlplatform.orchestration.assets.days import Built, DayRefused, build_days
+from mlplatform.orchestration.assets.metadata import frame_metadata, rule_check
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.landing import LandingZone
 
 
-class RawDataRejected(dg.Failure):
-    """Raised after failed raw-data checks so the run fails and nothing downstream is built."""
+class RawDataRejected(DayRefused):
+    """A day's (or, unpartitioned, all) landed files failed the raw-data checks: the step fails
+    and nothing downstream of that day is built."""
 
 
 def raw_check_specs(names: ProjectNames) -> list[dg.AssetCheckSpec]:
@@ -51,35 +54,51 @@ def build_raw_data(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinitio
         output_required=False,
     )
     def raw_data(context: dg.AssetExecutionContext, landing: LandingZone):
-        import pandas as pd
+        def build(day: str | None) -> Built:
+            return validated_raw(spec, names, landing, day, context.log)
 
-        from mlplatform.steps.validation import validate_raw
-
-        files = landing.read_all(spec.name, prefix=day_of(context, spec) or "")
-        context.log.info(f"Read {len(files)} landed file(s) from {landing.project_dir(spec.name)}")
-        rules = validate_raw(files, spec.data)
-        checks = names.checks
-        results = {
-            checks.schema: rules.schema,
-            checks.target: rules.target,
-            checks.rows: rules.rows,
-        }
-        for check, result in results.items():
-            yield rule_check(check, result, files=", ".join(files))
-        if rules.broken:
-            raise RawDataRejected(
-                description=f"{spec.name}/raw_data rejected, landed files left untouched: "
-                + " | ".join(rules.broken),
-            )
-        frame = pd.concat(files.values(), ignore_index=True)
-        yield dg.Output(
-            frame,
-            metadata={
-                **frame_metadata(frame),
-                "files": dg.MetadataValue.json(sorted(files)),
-                # Which environment ran this: each location must run in its own interpreter.
-                "runtime/python": sys.executable,
-            },
-        )
+        yield from build_days(context, names.raw_data, build)
 
     return raw_data
+
+
+def validated_raw(
+    spec: ProjectSpec,
+    names: ProjectNames,
+    landing: LandingZone,
+    day: str | None,
+    log: logging.Logger,
+) -> Built:
+    """The landed files (of ``day``) concatenated, once the data contract accepts them."""
+    import pandas as pd
+
+    from mlplatform.steps.validation import validate_raw
+
+    files = landing.read_all(spec.name, prefix=day or "")
+    log.info(
+        f"Read {len(files)} landed file(s) for {day or 'all days'} from "
+        f"{landing.project_dir(spec.name)}"
+    )
+    rules = validate_raw(files, spec.data)
+    checks = names.checks
+    listed = ", ".join(files)
+    results = [
+        rule_check(checks.schema, rules.schema, files=listed),
+        rule_check(checks.target, rules.target, files=listed),
+        rule_check(checks.rows, rules.rows, files=listed),
+    ]
+    if rules.broken:
+        where = f" for {day}" if day else ""
+        raise RawDataRejected(
+            f"{spec.name}/raw_data{where} rejected, landed files left untouched: "
+            + " | ".join(rules.broken),
+            results,
+        )
+    frame = pd.concat(files.values(), ignore_index=True)
+    metadata = {
+        **frame_metadata(frame),
+        "files": dg.MetadataValue.json(sorted(files)),
+        # Which environment ran this: each location must run in its own interpreter.
+        "runtime/python": sys.executable,
+    }
+    return Built(frame, metadata, results)
