@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from figures import figure  # noqa: E402
 from tests.live_loop import live_loop  # noqa: E402
 
 TIMEOUT = 600
@@ -77,8 +78,13 @@ def main() -> None:
     print(f"landing -> drift report materialized: {landing_to_drift:6.1f} s")
     print(f"baseline, raw data by hand:                       {by_hand_raw:6.1f} s")
     print(f"baseline, raw..predictions by hand (one process): {by_hand_chain:6.1f} s")
-    print(f"ratio landing->raw / by hand:   {landing_to_raw / by_hand_raw:.2f}x")
-    print(f"ratio landing->drift / by hand: {landing_to_drift / by_hand_chain:.2f}x")
+    figure("file landed -> raw data materialized, vs by hand", landing_to_raw, by_hand_raw, None)
+    figure(
+        "file landed -> drift report materialized, vs by hand",
+        landing_to_drift,
+        by_hand_chain,
+        None,
+    )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,20 @@
-"""The in-process Dagster chain vs the same step functions called directly, at 100k rows.
+"""The in-process Dagster chain against the same step functions called directly, and against
+Dagster's own floor (the same asset graph with empty bodies).
 
-Target: ratio <= 1.2x. Both sides call the very functions the assets call (``mlplatform.steps``
-and ``mlplatform.lifecycle``): read the landed file, validate it against the data contract, build
+Both sides call the very functions the assets call (``mlplatform.steps``, ``mlplatform.lifecycle``
+and the champion decision): read the landed file, validate it against the data contract, build
 features, train and evaluate, log and register the model in MLflow (one run, same SQLite store
-kind), decide the champion's reference, measure drift with its HTML report, and score the batch.
-What the chain adds is Dagster: the event log, Parquet hand-offs between steps, resource setup,
-and the champion decision's model loads.
+kind) as the challenger, decide the champion (loading the version back from MLflow, as the
+champion step does), load the champion's reference and model, measure drift, save its HTML
+report and publish it to MLflow, and score the batch. What the chain adds is Dagster: the event
+log, Parquet hand-offs between steps, resource setup. The floor is that graph (same keys,
+dependencies and checks) with bodies that do nothing, on the same instance.
+
+Figures: at 100k rows, (chain - plain) <= 1.1x the floor; at 1M rows, chain <= 1.2x plain.
+Run in churn's environment: code_locations/churn/.venv/bin/python bench/bench_chain.py
 """
+
+from __future__ import annotations
 
 import sys
 import tempfile
@@ -15,10 +23,14 @@ from pathlib import Path
 
 import dagster as dg
 import mlflow
+from figures import figure
 
 from churn.definitions import spec
 from mlplatform import build_project_assets
-from mlplatform.lifecycle.registry import log_trained_model
+from mlplatform.lifecycle.promotion import CHALLENGER, CHAMPION
+from mlplatform.lifecycle.published import publish_report
+from mlplatform.lifecycle.registry import ModelRegistry, log_trained_model
+from mlplatform.orchestration.assets.champion import decide_champion
 from mlplatform.orchestration.resources import local_tracking_uri, resources_for_dir
 from mlplatform.steps.drift import measure_drift
 from mlplatform.steps.features import build_feature_frame, training_rows
@@ -31,8 +43,12 @@ REPEATS = 3
 
 
 def plain_script(data_dir: Path) -> float:
-    mlflow.set_tracking_uri(local_tracking_uri(data_dir / "plain"))
+    uri = local_tracking_uri(data_dir / "plain")
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)  # the chain's model loads set the process-wide registry
     mlflow.set_experiment("plain")
+    registry = ModelRegistry(tracking_uri=uri, lock_dir=str(data_dir / "plain-locks"))
+    name = spec.registered_model_name
     start = time.perf_counter()
     files = LandingZone(root=str(data_dir / "landing")).read_all(spec.name)
     broken = validate_raw(files, spec.data).broken
@@ -44,9 +60,39 @@ def plain_script(data_dir: Path) -> float:
     reference = drift_reference(spec, trained)
     with mlflow.start_run():
         logged = log_trained_model(spec, trained, reference, {"project": spec.name})
+    registry.client().set_registered_model_alias(name, CHALLENGER, logged.version)
+    decide_champion(spec, registry, features)
+    champion = registry.alias_version(name, CHAMPION)
+    reference = registry.reference_data(name, champion)
     result = measure_drift(spec, reference, raw)
-    result.save_html(data_dir / "plain-report.html")
-    score_batch(spec, trained.estimator, raw, logged.version)
+    path = result.save_html(data_dir / "plain-report.html")
+    publish_report(registry, "/plain/drift", path, "drift", {}, {"drift_share": result.share})
+    score_batch(spec, registry.load_model(name, champion), raw, champion)
+    return time.perf_counter() - start
+
+
+def _empty_like(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The same key, dependencies and checks, with a body that does nothing."""
+    key = assets_def.key
+    checks = list(assets_def.check_specs)
+
+    @dg.asset(
+        key=key,
+        deps=sorted(assets_def.asset_deps[key], key=str),
+        check_specs=[dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking) for c in checks],
+    )
+    def empty() -> dg.MaterializeResult:
+        return dg.MaterializeResult(
+            check_results=[dg.AssetCheckResult(check_name=c.name, passed=True) for c in checks]
+        )
+
+    return empty
+
+
+def empty_graph(instance: dg.DagsterInstance) -> float:
+    assets = [_empty_like(a) for a in build_project_assets(spec)]
+    start = time.perf_counter()
+    assert dg.materialize(assets, instance=instance).success
     return time.perf_counter() - start
 
 
@@ -59,22 +105,33 @@ def dagster_chain(data_dir: Path, instance: dg.DagsterInstance) -> float:
     return time.perf_counter() - start
 
 
-def main(rows: int = 100_000) -> None:
+def measure(rows: int, seed: int) -> tuple[float, float, float]:
+    """Plain, chain and floor seconds, best of REPEATS, interleaved so noise hits all alike."""
     with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test() as instance:
         data_dir = Path(tmp)
-        write_batch(data_dir / "landing" / spec.name, "warmup.csv", spec.generate(2000, 1, 0.0))
+        landing = data_dir / "landing" / spec.name
+        write_batch(landing, "warmup.csv", spec.generate(2000, 1, 0.0))
         dagster_chain(data_dir, instance)  # warm-up: imports, MLflow store creation
         plain_script(data_dir)
-        (data_dir / "landing" / spec.name / "warmup.csv").unlink()
-        write_batch(data_dir / "landing" / spec.name, "batch.csv", spec.generate(rows, 2, 0.0))
-        plain, chain = [], []
-        for _ in range(REPEATS):  # interleaved, so machine noise hits both sides alike
+        empty_graph(instance)
+        (landing / "warmup.csv").unlink()
+        write_batch(landing, "batch.csv", spec.generate(rows, seed, 0.0))
+        plain, chain, floor = [], [], []
+        for _ in range(REPEATS):
             plain.append(plain_script(data_dir))
             chain.append(dagster_chain(data_dir, instance))
-    plain, chain = min(plain), min(chain)
-    print(f"plain script, same functions, {rows} rows: {plain:.2f} s (best of {REPEATS})")
-    print(f"in-process Dagster chain, {rows} rows:      {chain:.2f} s (best of {REPEATS})")
-    print(f"ratio {chain / plain:.2f}x  (target <= 1.2x)")
+            floor.append(empty_graph(instance))
+    return min(plain), min(chain), min(floor)
+
+
+def main(small: int = 100_000, large: int = 1_000_000) -> None:
+    plain, chain, floor = measure(small, 2)
+    print(f"{small} rows: plain {plain:.2f} s, chain {chain:.2f} s, empty graph {floor:.2f} s")
+    what = f"chain overhead over plain at {small} rows, vs Dagster's floor (empty graph)"
+    figure(what, chain - plain, floor, 1.1)
+    plain, chain, floor = measure(large, 3)
+    print(f"{large} rows: plain {plain:.2f} s, chain {chain:.2f} s, empty graph {floor:.2f} s")
+    figure(f"whole chain at {large} rows vs plain functions", chain, plain, 1.2)
 
 
 if __name__ == "__main__":

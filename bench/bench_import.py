@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from figures import figure
+
 REPEATS = 7
 
 
@@ -27,7 +29,7 @@ def main(module: str = "churn.definitions") -> None:
     base, loc = statistics.median(baseline), statistics.median(location)
     print(f"import dagster            median {base:.2f} s  (n={REPEATS})")
     print(f"import {module:<18} median {loc:.2f} s")
-    print(f"ratio {loc / base:.2f}x  (target <= 1.5x)")
+    figure(f"import {module} vs import dagster", loc, base, 1.5)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import mlflow
 import mlflow.sklearn
+from figures import figure
 from mlflow.models import infer_signature
 
 from churn.definitions import spec
@@ -59,7 +60,10 @@ def main() -> None:
     print(f"log+register, pinned requirements   median {p:.3f} s  (n={REPEATS}; target <= 0.5 s)")
     print(f"platform log_trained_model (all)    median {full:.3f} s  (target <= 0.5 s)")
     print(f"log+register, inferred requirements median {i:.3f} s  (baseline)")
-    print(f"ratio pinned/inferred {p / i:.3f}x, platform/inferred {full / i:.3f}x")
+    figure("model log+register, pinned requirements vs MLflow inferring them", p, i, None)
+    figure(
+        "platform log_trained_model (all of it) vs MLflow inferring requirements", full, i, None
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, platform tests in the platform environment, the platform library's
-# tests (shared/tests) and each location's tests in its own environment, then the
-# deployment tests (tests/deployment: the production topology, on a local Postgres).
+# tests (shared/tests) and each location's tests in its own environment, and the deployment
+# tests (tests/deployment: the production topology, on a local Postgres).
 #   bash scripts/test.sh                 all of that
 #   bash scripts/test.sh --browser       only the browser tests (tests/browser: the UI in Debian's
 #                                        Chromium, driven by Playwright)
 #   bash scripts/test.sh --with-browser  all of that, then the browser tests (what CI runs)
+# The suites run concurrently, each in its own environment and log (.local/test-reports/*.log,
+# printed in a fixed order when all are done); the two biggest spread over pytest-xdist workers.
+# Most of the live tests' time is waiting on real processes, so this overlaps the waiting.
 # Further arguments go to every pytest call, e.g. `bash scripts/test.sh -m "not slow"`. The last
 # line counts every test run: `total: N passed, N failed, N skipped`.
 set -uo pipefail
@@ -29,22 +32,50 @@ else
   rm -rf "$reports" && mkdir -p "$reports"
 fi
 status=0
+started=$SECONDS
+lanes=()
+
+# lane NAME COMMAND...: run COMMAND in the background, its output in $reports/NAME.log.
+lane() {
+  local name="$1"
+  shift
+  lanes+=("$name")
+  ( "$@" >"$reports/$name.log" 2>&1; echo $? >"$reports/$name.rc" ) &
+}
+
+project_tests() {
+  local project rc=0
+  for project in $(.venv/bin/python scripts/projects.py list); do
+    echo "== $project tests"
+    "code_locations/$project/.venv/bin/python" -m pytest "code_locations/$project/tests" \
+      --junitxml="$reports/$project.xml" "$@" || rc=1
+  done
+  return $rc
+}
 
 if [ "$suites" != browser ]; then
   echo "== ruff"
   .venv/bin/ruff check . && .venv/bin/ruff format --check . || status=1
-  echo "== platform tests (tests/)"
-  .venv/bin/python -m pytest tests --ignore=tests/deployment --ignore=tests/browser \
-    --junitxml="$reports/platform.xml" "$@" || status=1
-  echo "== platform library tests (shared/tests)"
-  shared/.venv/bin/python -m pytest shared/tests --junitxml="$reports/shared.xml" "$@" || status=1
-  for project in $(.venv/bin/python scripts/projects.py list); do
-    location="code_locations/$project"
-    echo "== $project tests"
-    "$location/.venv/bin/python" -m pytest "$location/tests" --junitxml="$reports/$project.xml" "$@" || status=1
+  lane platform .venv/bin/python -m pytest tests --ignore=tests/deployment --ignore=tests/browser \
+    -n 3 --dist loadfile --junitxml="$reports/platform.xml" "$@"
+  lane shared shared/.venv/bin/python -m pytest shared/tests -n 2 --dist loadfile \
+    --junitxml="$reports/shared.xml" "$@"
+  lane projects project_tests "$@"
+  lane deployment .venv/bin/python -m pytest tests/deployment -m deployment \
+    --junitxml="$reports/deployment.xml" "$@"
+  wait
+  titles=(
+    [0]="platform tests (tests/)"
+    [1]="platform library tests (shared/tests)"
+    [2]="each location's tests, in its own environment"
+    [3]="deployment tests (tests/deployment)"
+  )
+  for i in "${!lanes[@]}"; do
+    echo "== ${titles[$i]}"
+    cat "$reports/${lanes[$i]}.log"
+    [ "$(cat "$reports/${lanes[$i]}.rc")" = 0 ] || status=1
   done
-  echo "== deployment tests (tests/deployment)"
-  .venv/bin/python -m pytest tests/deployment -m deployment --junitxml="$reports/deployment.xml" "$@" || status=1
+  echo "== suites took $((SECONDS - started)) s (concurrently)"
 fi
 if [ "$suites" != main ]; then
   echo "== browser tests (tests/browser)"

@@ -18,4 +18,4 @@ def test_definitions_load_with_the_standard_graph() -> None:
 
 
 def test_loading_definitions_does_not_import_heavy_libraries() -> None:
-    assert heavy_modules_loaded_by("vehicle_pricing.definitions", extra=["lightgbm"]) == []
+    assert heavy_modules_loaded_by("vehicle_pricing.definitions") == []

@@ -22,7 +22,7 @@ from mlplatform.orchestration.names import STANDARD_ASSETS, project_names
 from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.spec import ProjectSpec
 
-HEAVY_MODULES = ("mlflow", "sklearn", "evidently", "pandas")
+HEAVY_MODULES = ("mlflow", "sklearn", "evidently", "pandas", "pyarrow", "lightgbm", "scipy")
 
 
 def asset_keys(spec: ProjectSpec) -> dict[str, dg.AssetKey]:
