@@ -54,3 +54,34 @@ def test_non_dataframe_output_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="proj/not_a_frame: ParquetIOManager stores DataFrames"):
         dg.materialize([not_a_frame], resources={"io_manager": io})
     assert not (tmp_path / "proj").exists()
+
+
+def test_a_run_reads_back_what_it_wrote_as_a_copy(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    frame = pd.DataFrame({"n": [1, 2, 3]})
+    path = io.store(dg.AssetKey(["proj", "numbers"]), None, frame)
+
+    handed = io.read(path)
+    handed["n"] = 0
+
+    pd.testing.assert_frame_equal(io.read(path), frame)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), frame)
+
+
+def test_a_file_replaced_on_disk_is_read_from_disk(tmp_path: Path) -> None:
+    """Another process may rewrite a stored value: memory serves only the very file written."""
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    path = io.store(dg.AssetKey(["proj", "numbers"]), "2026-01-01", pd.DataFrame({"n": [1]}))
+    newer = pd.DataFrame({"n": [7, 8]})
+    newer.to_parquet(path)
+
+    pd.testing.assert_frame_equal(io.read(path), newer)
+
+
+def test_memory_keeps_at_most_memory_rows(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path), memory_rows=10)
+    key = dg.AssetKey(["proj", "numbers"])
+    paths = [io.store(key, f"2026-01-0{d}", pd.DataFrame({"n": range(6)})) for d in (1, 2, 3)]
+
+    assert [p for p in paths if p in io._written] == [paths[-1]], "6 + 6 rows exceed 10"
+    assert all(io.read(p)["n"].tolist() == list(range(6)) for p in paths)

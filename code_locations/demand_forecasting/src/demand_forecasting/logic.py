@@ -33,7 +33,7 @@ def generate_day(rows: int, seed: int, drift: float = 0.0, day: str | None = Non
         raise ValueError(f"drift must be in [0, 1], got {drift}")
     when = date.fromisoformat(day) if day else date.today()
     rng = np.random.default_rng([seed, when.toordinal()])
-    products = max(1, rows // STORES)
+    products = max(1, -(-rows // STORES))  # rounded up; the last store may carry fewer
     store = np.repeat([f"S{s:02d}" for s in range(STORES)], products)[:rows]
     product_index = np.tile(np.arange(products), STORES)[:rows]
     base = 8.0 + 40.0 * np.random.default_rng(seed).random(products)[product_index]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from mlplatform.storage.files import write_atomically
 
@@ -18,10 +20,16 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     Writes are atomic (temp file + rename), so a failed run never leaves a truncated file.
 
+    Within a run, what it wrote is handed to the next steps from memory (a copy) instead of being
+    read back, as long as the file on disk is still the one written (same size and modification
+    time); up to ``memory_rows`` rows are kept.
+
     Example: ``Definitions(resources={"io_manager": ParquetIOManager(base_dir="/data/assets")})``
     """
 
     base_dir: str
+    memory_rows: int = 2_000_000
+    _written: OrderedDict = PrivateAttr(default_factory=OrderedDict)
 
     def path_for(self, key: dg.AssetKey, partition: str | None = None) -> Path:
         """Where ``key`` (one partition of it) is stored."""
@@ -40,7 +48,27 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 f"{key.to_user_string()}: ParquetIOManager stores DataFrames, "
                 f"got {type(frame).__name__}"
             )
-        return write_atomically(self.path_for(key, partition), lambda tmp: frame.to_parquet(tmp))
+        path = write_atomically(self.path_for(key, partition), lambda tmp: frame.to_parquet(tmp))
+        self._remember(path, frame)
+        return path
+
+    def _remember(self, path: Path, frame: pd.DataFrame) -> None:
+        stat = path.stat()
+        self._written.pop(path, None)
+        self._written[path] = ((stat.st_size, stat.st_mtime_ns), frame)
+        while sum(len(f) for _, f in self._written.values()) > self.memory_rows:
+            self._written.popitem(last=False)
+
+    def read(self, path: Path) -> pd.DataFrame:
+        """The frame stored at ``path``: from memory if this run wrote that very file."""
+        import pandas as pd
+
+        remembered = self._written.get(path)
+        if remembered is not None:
+            stat = path.stat()
+            if remembered[0] == (stat.st_size, stat.st_mtime_ns):
+                return remembered[1].copy()
+        return pd.read_parquet(path)
 
     def _path(self, context: dg.OutputContext | dg.InputContext) -> Path:
         partition = context.asset_partition_key if context.has_asset_partitions else None
@@ -52,7 +80,6 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
-        import pandas as pd
 
         if context.has_asset_partitions and len(context.asset_partition_keys) > 1:
             return self._load_partitions(context)
@@ -62,7 +89,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 f"{context.asset_key.to_user_string()} has no stored value at {path}: "
                 "materialize it first"
             )
-        return pd.read_parquet(path)
+        return self.read(path)
 
     def _load_partitions(self, context: dg.InputContext) -> pd.DataFrame:
         """Several partitions (a window, or all of them below an unpartitioned asset) as one
@@ -81,4 +108,4 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             f"Loading {len(found)} of {len(paths)} requested partitions of "
             f"{context.asset_key.to_user_string()}"
         )
-        return pd.concat([pd.read_parquet(p) for p in found], ignore_index=True)
+        return pd.concat([self.read(p) for p in found], ignore_index=True)
