@@ -117,20 +117,8 @@ def _finish_run(context: dg.InitResourceContext, mlflow_run_id: str) -> None:
     context.log.info(f"MLflow run {mlflow_run_id} ended {status}")
 
 
-@dg.resource(
-    config_schema=_CONFIG_SCHEMA,
-    description="One MLflow run per Dagster run (dagster-mlflow), ended with the run's outcome.",
-)
-def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
-    """Yields dagster-mlflow's ``MlFlow`` object (all of ``mlflow``'s functions, plus
-    ``mlflow_run_id`` and ``tracking_client``) with its run active.
-
-    Example::
-
-        @dg.asset(required_resource_keys={"mlflow"})
-        def model(context):
-            context.resources.mlflow.log_metric("auc", 0.9)
-    """
+def _start_tracking(context: dg.InitResourceContext) -> tuple[Any, str]:
+    """dagster-mlflow's ``MlFlow`` object with its run active, and that run's id."""
     import mlflow
     from dagster_mlflow import mlflow_tracking
 
@@ -161,7 +149,54 @@ def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
     mlflow_run_id = mlflow.active_run().info.run_id
     project = (config.get("extra_tags") or {}).get("project", config["experiment_name"].strip("/"))
     mlflow.set_tag("mlflow.runName", run_name(context.dagster_run, project))
+    return tracker, mlflow_run_id
+
+
+class LazyTracking:
+    """The run's MLflow tracking, started by the first step that uses it.
+
+    A run initialises every resource of every step before its first step. Starting MLflow there
+    would put MLflow's import and run setup ahead of all steps of the run, whichever of them
+    needs it; here the step that trains starts it: ``start()`` (or any attribute of
+    dagster-mlflow's ``MlFlow`` object) starts the MLflow run once.
+    """
+
+    def __init__(self, context: dg.InitResourceContext) -> None:
+        self._context = context
+        self._tracker: Any = None
+        self.mlflow_run_id: str | None = None
+
+    def start(self) -> Any:
+        if self._tracker is None:
+            self._tracker, self.mlflow_run_id = _start_tracking(self._context)
+        return self._tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.start(), name)
+
+    def finish(self) -> None:
+        if self.mlflow_run_id is not None:
+            _finish_run(self._context, self.mlflow_run_id)
+
+
+@dg.resource(
+    config_schema=_CONFIG_SCHEMA,
+    description="One MLflow run per Dagster run (dagster-mlflow), started by the first step "
+    "that uses it and ended with the run's outcome.",
+)
+def mlflow_tracking_run(context: dg.InitResourceContext) -> Any:
+    """Yields a :class:`LazyTracking`: dagster-mlflow's ``MlFlow`` object (all of ``mlflow``'s
+    functions, plus ``mlflow_run_id`` and ``tracking_client``) with its run active from the
+    first use on.
+
+    Example::
+
+        @dg.asset(required_resource_keys={"mlflow"})
+        def model(context):
+            context.resources.mlflow.log_metric("auc", 0.9)
+    """
+    tracking = LazyTracking(context)
     try:
-        yield tracker
+        yield tracking
     finally:
-        _finish_run(context, mlflow_run_id)
+        tracking.finish()

@@ -87,6 +87,7 @@ def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
         from mlplatform.steps.features import training_rows
         from mlplatform.steps.training import drift_reference, train
 
+        context.resources.mlflow.start()  # this run's MLflow run, from here to the run's end
         features = training_rows(spec, features)
         trained = train(spec, features)
         score = trained.metrics[gate.metric]
