@@ -26,6 +26,8 @@ NOUNS = ("raw_data", "features", "model", "champion", "drift_report", "predictio
 RUN_TIMEOUT_MS = 240_000  # a whole-chain churn run takes 15-30 s here
 # A week's backfill is 41 runs (one per asset and day, see the test), about 4.5 min here.
 BACKFILL_TIMEOUT_MS = 600_000
+# The UI's first page (its whole bundle) and the lineage graph's layout on 2 busy cores.
+PAGE_TIMEOUT_MS = 30_000
 DIALOG_RECENT_DAYS = 90  # the Materialize dialog shows this many recent days until asked
 MLFLOW_TIMEOUT_MS = 90_000  # the MLflow UI's first page load is heavy on 2 busy cores
 
@@ -78,7 +80,8 @@ def _checks(stack: Stack, location: str) -> dict[str, list[str]]:
 def _open_group(page: Page, stack: Stack, location: str) -> None:
     """Catalog -> the location's asset group: its lineage graph."""
     page.goto(f"{stack.dagster}/locations/{location}/asset-groups/{location}")
-    expect(page.get_by_text("drift_report", exact=True).first).to_be_visible()
+    graph = page.get_by_text("drift_report", exact=True).first
+    expect(graph).to_be_visible(timeout=PAGE_TIMEOUT_MS)
 
 
 def _launched_run_id(page: Page) -> str:
