@@ -1,24 +1,22 @@
-# syntax=docker/dockerfile:1
 # Webserver and daemon: Dagster, its Postgres storage and the Docker run launcher; no project
 # code (the locations are reached over gRPC). Build from the repository root:
 #   docker build -f docker/dagster.Dockerfile -t mlplatform/dagster:dev .
 # The default command is the webserver; the daemon runs the same image with `dagster-daemon run`.
+# PYTHON_IMAGE: the official image, or docker/base's build of Debian's Python 3.11.
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
-
-FROM ${PYTHON_IMAGE} AS build
-WORKDIR /opt/build
-COPY scripts/bootstrap.lock docker/dagster/requirements.lock ./
-RUN python -m venv /opt/uv \
-    && /opt/uv/bin/pip install --no-cache-dir --require-hashes --no-deps -r bootstrap.lock \
-    && /opt/uv/bin/uv venv --python /usr/local/bin/python /opt/venv \
-    && /opt/uv/bin/uv pip sync --no-cache --python /opt/venv/bin/python requirements.lock
 
 FROM ${PYTHON_IMAGE}
 # DAGSTER_HOME must be writable by the service user; /data: mount point of the shared volume.
-RUN useradd --no-log-init --system --uid 10001 --user-group --create-home dagster \
+RUN groupadd --system --gid 10001 dagster \
+    && useradd --no-log-init --system --uid 10001 --gid 10001 --create-home dagster \
     && mkdir -p /opt/dagster/dagster_home /data \
     && chown dagster:dagster /opt/dagster/dagster_home /data
-COPY --from=build /opt/venv /opt/venv
+COPY scripts/bootstrap.lock docker/install-environment.sh docker/runtime_lock.py \
+    docker/check-libraries.sh docker/dagster/pyproject.toml docker/dagster/requirements.lock \
+    /opt/build/
+# The environment from its hash-pinned lock (install-environment.sh says how).
+RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \
+    && rm -rf /opt/build
 COPY docker/dagster.yaml /opt/dagster/dagster_home/dagster.yaml
 COPY docker/workspace.yaml /opt/dagster/workspace.yaml
 # dagster-webserver reads DAGSTER_WEBSERVER_HOST/PORT; both commands load ./workspace.yaml.
@@ -30,6 +28,10 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER 10001:10001
 WORKDIR /opt/dagster
 EXPOSE 3000
-HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['DAGSTER_WEBSERVER_PORT']}/server_info\", timeout=5)"]
-CMD ["dagster-webserver"]
+# --db-pool-recycle 0: the webserver is the one Dagster process that pools its Postgres
+# connections (the daemon and the runs connect per use), and a pooled connection is dead after
+# Postgres restarts: the next request would fail on it. With 0 every use takes a new connection,
+# as the other processes do, and connecting is retried by dagster-postgres.
+CMD ["dagster-webserver", "--db-pool-recycle", "0"]

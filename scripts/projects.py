@@ -60,6 +60,7 @@ COMPOSE_SERVICE = """\
       LOCATION: {{name}}
       IMAGE: ${MLPLATFORM_IMAGE_PREFIX:-mlplatform}/{{name}}:${MLPLATFORM_IMAGE_TAG:-dev}
       CODE_VERSION: ${MLPLATFORM_CODE_VERSION:-unknown}
+      PYTHON_IMAGE: ${MLPLATFORM_PYTHON_IMAGE:-python:3.11.13-slim-bookworm}
   image: ${MLPLATFORM_IMAGE_PREFIX:-mlplatform}/{{name}}:${MLPLATFORM_IMAGE_TAG:-dev}
 """
 HELM_SERVER = """\

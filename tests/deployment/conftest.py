@@ -107,6 +107,7 @@ def runtime_env(postgres: Postgres, data: os.PathLike, mlflow_uri: str) -> dict[
         # The local MLflow server is the UI a browser reaches here.
         "MLPLATFORM_MLFLOW_UI_URL": mlflow_uri,
         "MLPLATFORM_ALERT_WEBHOOK_URL": "",
+        "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "30",
     }
     env = {}
     for key, value in compose()["x-runtime-env"].items():

@@ -128,12 +128,11 @@ class Stack:
         return image_runtime(DOCKER / "code_location.Dockerfile", build_args)
 
     def healthy(self, location: str) -> bool:
-        """The image's HEALTHCHECK command, run in the code server's environment."""
-        check = self.code_runtime(location).healthcheck
-        return (
-            subprocess.run(check, env=self.code_envs[location], capture_output=True).returncode
-            == 0
-        )
+        """The code servers' compose healthcheck, run in the code server's environment."""
+        kind, *check = compose()["x-code-location"]["healthcheck"]["test"]
+        assert kind == "CMD", kind
+        env = self.code_envs[location]
+        return subprocess.run(check, env=env, capture_output=True).returncode == 0
 
     def statuses(self) -> dict[str, tuple[str, str]]:
         return location_statuses(self.webserver_port)
