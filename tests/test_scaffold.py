@@ -228,7 +228,7 @@ def test_scaffolded_projects_pass_their_own_tests(
         )
         for project in projects
     }
-    outputs = {name: run.communicate(timeout=300)[0] for name, run in runs.items()}
+    outputs = {name: run.communicate(timeout=600)[0] for name, run in runs.items()}
     record_testsuite_property("project_tests_seconds", round(time.monotonic() - started, 1))
 
     for name, run in runs.items():

@@ -175,7 +175,7 @@ class DailyPartitioning:
     date_column: str
     feature_window_days: int = 7
     training_window_days: int = 28
-    backfill_days_per_run: int = 31
+    backfill_days_per_run: int = 92
     # The daily schedule builds the day that just ended at this time (UTC).
     schedule_hour: int = 2
     schedule_minute: int = 0
