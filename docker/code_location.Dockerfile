@@ -22,16 +22,22 @@ RUN apt-get update \
     && groupadd --system --gid 10001 dagster \
     && useradd --no-log-init --system --uid 10001 --gid 10001 --create-home dagster \
     && mkdir -p /data && chown dagster:dagster /data
+WORKDIR /opt/mlplatform
+# Dependencies before sources, so that a code change reinstalls none of them. First the platform
+# library's (shared/requirements.lock): the same layer in every location's image, built once.
+# Then the location's own lock, which pins the same versions save a few: the environment ends
+# exactly as that lock says (install-environment.sh says how).
+COPY scripts/bootstrap.lock docker/install-environment.sh docker/runtime_lock.py \
+    docker/check-libraries.sh shared/pyproject.toml shared/requirements.lock /opt/build/
+RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \
+    && rm -rf /opt/build
 # Build arguments are declared where they are first used: each one is part of the cache key of
 # every RUN after it (a new CODE_VERSION must not reinstall the dependencies).
 ARG LOCATION
-WORKDIR /opt/mlplatform
 COPY scripts/bootstrap.lock docker/install-environment.sh docker/runtime_lock.py \
     docker/check-libraries.sh /opt/build/
 COPY code_locations/${LOCATION}/pyproject.toml code_locations/${LOCATION}/requirements.lock \
     /opt/build/location/
-# Dependencies first, so that a code change reinstalls none of them: the location's lock without
-# its test extra and its editable line (install-environment.sh says how).
 RUN sh /opt/build/install-environment.sh /opt/build/location/pyproject.toml \
         /opt/build/location/requirements.lock \
     && rm -rf /opt/build

@@ -1,6 +1,7 @@
 #!/bin/sh
-# install-environment <pyproject.toml> <requirements.lock>: the image's Python environment in
-# /opt/venv, as every image of docker/ builds it, from files copied to /opt/build:
+# install-environment <pyproject.toml> <requirements.lock>: /opt/venv made exactly the lock's
+# runtime part (created, or synced if an earlier layer made it), as every image of docker/
+# builds its environment, from files copied to /opt/build:
 #  - the lock without its test extra and editable lines (runtime_lock.py), every requirement
 #    hash-checked, installed by uv, itself installed from its hash-pinned lock (bootstrap.lock);
 #  - bytecode compiled, because the runtime user cannot write it: without it every run process
@@ -13,7 +14,7 @@ build=/opt/build
 python -m venv "$build/uv"
 "$build/uv/bin/pip" install --no-cache-dir --require-hashes --no-deps -r "$build/bootstrap.lock"
 python "$build/runtime_lock.py" "$1" "$2" >"$build/runtime.lock"
-"$build/uv/bin/uv" venv --python /usr/local/bin/python /opt/venv
+[ -x /opt/venv/bin/python ] || "$build/uv/bin/uv" venv --python /usr/local/bin/python /opt/venv
 "$build/uv/bin/uv" pip sync --no-cache --require-hashes --python /opt/venv/bin/python \
   "$build/runtime.lock"
 python -m compileall -q -j 0 -x /tests/ /opt/venv/lib/python3.11/site-packages
