@@ -1,0 +1,40 @@
+"""What the built images hold: the service user with its own group, and in a location's image
+neither the test tools of its lock nor any test of the repository, and no healthcheck (runs use
+the image)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..conftest import ROOT
+from ..projects import project_names
+from .engine import docker, inspect
+from .stack import Stack
+
+pytestmark = pytest.mark.containers
+
+USER = "uid=10001(dagster) gid=10001(dagster) groups=10001(dagster)"
+PROBE = """
+id
+python -c "import importlib.util as u; print([m for m in ('pytest', '_pytest', 'pluggy',
+'iniconfig') if u.find_spec(m)])"
+find /opt/mlplatform \\( -name tests -o -name 'test_*.py' -o -name conftest.py \\) -print
+"""
+
+
+@pytest.mark.parametrize("location", project_names(ROOT))
+def test_a_location_image_has_no_test_tools_tests_or_healthcheck(
+    stack: Stack, location: str
+) -> None:
+    image = stack.image(location)
+    assert inspect(image)["Config"].get("Healthcheck") is None
+    lines = docker("run", "--rm", image, "sh", "-c", PROBE).splitlines()
+    assert lines == [USER, "[]"]
+
+
+@pytest.mark.parametrize(("name", "user"), [("dagster", "dagster"), ("mlflow", "mlflow")])
+def test_service_images_run_as_10001_with_a_group_of_that_id(
+    stack: Stack, name: str, user: str
+) -> None:
+    answer = docker("run", "--rm", stack.image(name), "id").strip()
+    assert answer == f"uid=10001({user}) gid=10001({user}) groups=10001({user})"
