@@ -98,3 +98,24 @@ def test_mlflow_run_names_say_what_ran_and_why(job, selection, tags, expected) -
     keys = frozenset(dg.AssetKey(["p", noun]) for noun in selection) if selection else None
     run = dg.DagsterRun(job_name=job, run_id="r1", asset_selection=keys, tags=tags)
     assert run_name(run, "p") == expected
+
+
+def test_processes_creating_one_new_store_at_once_all_succeed(tmp_path) -> None:
+    """Two locations' first training runs may create the shared local store at the same moment;
+    without the lock one of them fails inside MLflow's schema migration."""
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}"
+    code = (
+        "import sys; from mlplatform.lifecycle.tracking import ready_store; "
+        "ready_store(sys.argv[1]); import mlflow; "
+        "print(len(mlflow.MlflowClient(sys.argv[1]).search_experiments()))"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, uri], stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0].strip() for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0]
+    assert outputs == ["1", "1", "1"], "one store, its Default experiment"

@@ -122,6 +122,9 @@ class ModelRegistry(dg.ConfigurableResource):
     def client(self) -> Any:
         import mlflow
 
+        from mlplatform.lifecycle.tracking import ready_store
+
+        ready_store(self.tracking_uri)
         return mlflow.MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
 
     def ui_base(self) -> str:

@@ -54,6 +54,35 @@ def sqlite_store_path(tracking_uri: str) -> Path | None:
     return Path(tracking_uri[len(prefix) :]) if tracking_uri.startswith(prefix) else None
 
 
+_READY_STORES: set[str] = set()
+
+
+def ready_store(tracking_uri: str) -> None:
+    """Create or migrate a SQLite MLflow store under an exclusive file lock, once per process.
+
+    Every location shares the local store, and MLflow creates its tables on first use: two runs
+    that start training at the same moment would both migrate a new store and one fails
+    (``AttributeError: dimension_attributes``, seen with churn and vehicle_pricing). A server
+    store (http) needs nothing.
+    """
+    db = sqlite_store_path(tracking_uri)
+    if db is None or tracking_uri in _READY_STORES:
+        return
+    import fcntl
+
+    import mlflow
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with (db.parent / f"{db.name}.init.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+            client.search_registered_models(max_results=1)  # the registry's tables too
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    _READY_STORES.add(tracking_uri)
+
+
 def default_artifact_location(tracking_uri: str, experiment_name: str) -> str | None:
     """For a SQLite store: ``<db dir>/artifacts/<experiment>``, never MLflow's ``./mlruns``."""
     db = sqlite_store_path(tracking_uri)
@@ -123,6 +152,7 @@ def _start_tracking(context: dg.InitResourceContext) -> tuple[Any, str]:
     from dagster_mlflow import mlflow_tracking
 
     config = context.resource_config
+    ready_store(config["mlflow_tracking_uri"])
     # Both URIs are process-global in MLflow: pin them, or a registry URI set earlier in this
     # process (another run, another store) would receive this run's model versions.
     mlflow.set_tracking_uri(config["mlflow_tracking_uri"])
