@@ -5,7 +5,11 @@
 #   bash scripts/test.sh                 all of that
 #   bash scripts/test.sh --browser       only the browser tests (tests/browser: the UI in Debian's
 #                                        Chromium, driven by Playwright)
-#   bash scripts/test.sh --with-browser  all of that, then the browser tests (what CI runs)
+#   bash scripts/test.sh --with-browser  all of that, then the browser tests
+#   bash scripts/test.sh --containers    only the container suite (tests/containers: every image
+#                                        built, the compose stack up; scripts/test-containers.sh)
+#   bash scripts/test.sh --with-browser --with-containers
+#                                        everything, the container suite last (what CI runs)
 # The suites run concurrently, each in its own environment and log (.local/test-reports/*.log,
 # printed in a fixed order when all are done); the two biggest spread over pytest-xdist workers.
 # Most of the live tests' time is waiting on real processes, so this overlaps the waiting.
@@ -14,23 +18,30 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-suites=main
-case "${1:-}" in
-  --browser) suites=browser; shift ;;
-  --with-browser) suites=main+browser; shift ;;
-esac
+main=1 browser=0 containers=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --browser) main=0 browser=1 ;;
+    --with-browser) browser=1 ;;
+    --containers) main=0 containers=1 ;;
+    --with-containers) containers=1 ;;
+    *) break ;;
+  esac
+  shift
+done
 export DO_NOT_TRACK=1
 reports="$root/.local/test-reports"
-if [ "$suites" = browser ]; then
-  bash scripts/setup.sh --browser || exit 1
-  # Only this suite's reports: those of a whole run stay readable beside them.
-  rm -rf "$reports/browser" "$reports/browser.xml" && mkdir -p "$reports"
-else
-  setup_flags=(--deployment)
-  [ "$suites" = main+browser ] && setup_flags+=(--browser)
-  bash scripts/setup.sh "${setup_flags[@]}" || exit 1
-  rm -rf "$reports" && mkdir -p "$reports"
+setup_flags=()
+[ $main = 1 ] && setup_flags+=(--deployment)
+[ $browser = 1 ] && setup_flags+=(--browser)
+bash scripts/setup.sh "${setup_flags[@]}" || exit 1
+if [ $main = 1 ]; then
+  rm -rf "$reports"
+else  # only this suite's reports: those of a whole run stay readable beside them
+  [ $browser = 1 ] && rm -rf "$reports/browser" "$reports/browser.xml"
+  [ $containers = 1 ] && rm -rf "$reports/containers.xml"
 fi
+mkdir -p "$reports"
 status=0
 started=$SECONDS
 lanes=()
@@ -53,7 +64,7 @@ project_tests() {
   return $rc
 }
 
-if [ "$suites" != browser ]; then
+if [ $main = 1 ]; then
   echo "== ruff"
   .venv/bin/ruff check . && .venv/bin/ruff format --check . || status=1
   lane platform .venv/bin/python -m pytest tests --ignore=tests/deployment --ignore=tests/browser \
@@ -77,13 +88,18 @@ if [ "$suites" != browser ]; then
   done
   echo "== suites took $((SECONDS - started)) s (concurrently)"
 fi
-if [ "$suites" != main ]; then
+if [ $browser = 1 ]; then
   echo "== browser tests (tests/browser)"
   .venv/bin/python -m pytest tests/browser -m browser --junitxml="$reports/browser.xml" "$@" || status=1
 fi
-if [ "$suites" = browser ]; then
-  .venv/bin/python scripts/junit_summary.py "$reports/browser.xml" || status=1
-else
-  .venv/bin/python scripts/junit_summary.py "$reports"/*.xml || status=1
+if [ $containers = 1 ]; then
+  echo "== container suite (tests/containers)"
+  bash scripts/test-containers.sh "$@" || status=1
 fi
+# The closing total counts this invocation's suites only.
+xmls=()
+[ $main = 1 ] && xmls+=("$reports"/*.xml)
+[ $main = 0 ] && [ $browser = 1 ] && xmls+=("$reports/browser.xml")
+[ $main = 0 ] && [ $containers = 1 ] && xmls+=("$reports/containers.xml")
+.venv/bin/python scripts/junit_summary.py "${xmls[@]}" || status=1
 exit $status
