@@ -24,6 +24,15 @@ export MLPLATFORM_IMAGE_TAG="${MLPLATFORM_IMAGE_TAG:-containertest}"
 export MLPLATFORM_CONTAINER_FIGURES="$figures"
 dockerd_pid=""
 
+# One suite at a time on this checkout: two would share the engine, the compose project and the
+# fixed network and volume names.
+mkdir -p "$root/.local"
+exec 9>"$root/.local/test-containers.lock"
+if ! flock -n 9; then
+  echo "containers: another container suite runs in this checkout; waiting for it" >&2
+  flock 9
+fi
+
 cold=false
 if [ "${1:-}" = --cold ]; then cold=true; shift; fi
 # --cold: no images (the engine's data, under .local/docker, goes) before the clock starts.
@@ -71,7 +80,7 @@ install_tools() {  # Debian's packages for what is missing
 start_engine() {
   mkdir -p "$state"
   dockerd --data-root "$state/root" --exec-root "$state/exec" -p "$state/dockerd.pid" \
-    -H unix:///var/run/docker.sock >"$state/dockerd.log" 2>&1 &
+    -H unix:///var/run/docker.sock >"$state/dockerd.log" 2>&1 9>&- &
   dockerd_pid=$!
   for _ in $(seq 60); do
     docker info >/dev/null 2>&1 && return 0
