@@ -8,7 +8,7 @@
 # Engine: a running one is used as it is. Otherwise, as root on Debian, Debian's docker.io,
 # docker-compose and debootstrap are installed if missing, and dockerd is started with its data
 # under .local/docker/ and stopped (by its pid) at the end; the images stay there as a cache.
-# Anywhere else the suite says how to get an engine and skips, or fails under CI=true.
+# Anywhere else the suite says how to get an engine, and the tests skip (fail under CI=true).
 # Base images: the official python and postgres images when they can be pulled, else equivalents
 # built from the OS package mirror by docker/base/build.sh.
 # Figures (build times, image sizes, startup and chain seconds) are printed at the end and kept
@@ -50,18 +50,18 @@ stop_engine() {  # only the dockerd this script started, by its pid
 }
 trap stop_engine EXIT
 
-no_engine() {
+no_engine() {  # say how to get one; the tests then skip, or fail under CI=true
   cat >&2 <<'EOF'
 containers: no Docker engine answers (`docker info`). Start one, for example:
   Debian, as root:  apt-get install docker.io docker-compose debootstrap   (this script does it)
   elsewhere:        https://docs.docker.com/engine/install/ (and the compose plugin)
 EOF
   if [ "${CI:-}" = true ]; then
-    echo "containers: FAILED: CI=true and no engine" >&2
-    exit 1
+    echo "containers: CI=true: the container tests fail without an engine" >&2
+  else
+    echo "containers: the container tests are skipped" >&2
   fi
-  echo "containers: SKIPPED (no engine)" >&2
-  exit 0
+  engine=false
 }
 
 install_tools() {  # Debian's packages for what is missing
@@ -98,7 +98,10 @@ ensure_engine() {
     say "using the running engine"
     return 0
   fi
-  [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] || no_engine
+  if [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then
+    no_engine
+    return 0
+  fi
   install_tools
   start_engine
   say "dockerd started (pid $dockerd_pid, data in $state)"
@@ -182,11 +185,14 @@ build_images() {  # timed; cold when this tag's images were not there yet, then 
 [ -x .venv/bin/python ] || { echo "containers: run \`bash scripts/setup.sh\` first" >&2; exit 1; }
 mkdir -p "$reports" "$state"
 rm -f "$figures"
+engine=true
 ensure_engine
-record engine_ready_s "$((SECONDS - suite_start))"
-ensure_base_images
-record base_images_ready_s "$((SECONDS - suite_start))"
-build_images
+if $engine; then
+  record engine_ready_s "$((SECONDS - suite_start))"
+  ensure_base_images
+  record base_images_ready_s "$((SECONDS - suite_start))"
+  build_images
+fi
 status=0
 .venv/bin/python -m pytest tests/containers -m containers \
   --junitxml="$reports/containers.xml" "$@" || status=$?
