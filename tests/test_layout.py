@@ -46,11 +46,12 @@ def test_workspace_runs_each_location_in_its_own_environment(root: Path) -> None
 
 
 def test_ci_runs_the_readme_test_command(root: Path) -> None:
-    """CI runs the whole suite and then the browser tests, with the command the README gives."""
+    """CI runs the whole suite, the browser tests and the container suite, with the command the
+    README gives."""
     readme = (root / "README.md").read_text()
     assert "bash scripts/up.sh" in readme
     ci = [line for line in (root / ".ci/run").read_text().splitlines() if line.startswith("bash")]
-    assert ci == ["bash scripts/test.sh --with-browser"]
+    assert ci == ["bash scripts/test.sh --with-browser --with-containers"]
     assert ci[0] in readme
 
 
