@@ -2,7 +2,7 @@
 ranged run on its own.
 
 A backfill of a daily project runs many days per run (``ProjectNames.backfill_policy``), so a
-year is a few dozen runs instead of one process per day and asset. Each day is still its own
+year is 17 runs instead of one process per day and asset. Each day is still its own
 result: its own stored file, materialization, metadata and check results. A day that fails
 (refused data, a broken feature function) fails only itself: the other days of the range are
 stored and materialized, then the step fails naming the bad days, and Dagster's backfill marks
