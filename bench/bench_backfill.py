@@ -28,15 +28,11 @@ sys.path.insert(0, str(ROOT))
 from figures import figure  # noqa: E402
 from tests.dagster_processes import (  # noqa: E402
     BACKFILL_QUERY,
-    dagster_dev,
-    data_dir_env,
     graphql,
     launch_backfill,
-    location_statuses,
-    stop_sensors,
+    quiet_location,
     wait_for,
 )
-from tests.projects import local_workspace  # noqa: E402
 
 PROJECT = "demand_forecasting"
 PYTHON = ROOT / "code_locations" / PROJECT / ".venv" / "bin" / "python"
@@ -75,17 +71,10 @@ def _plain(data: Path) -> float:
     return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
 
 
-def _backfill(staged: Path, data: Path, tmp: Path, days: list[str]) -> tuple[float, dict]:
-    home = tmp / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((ROOT / "scripts/dagster.local.yaml").read_text())
-    workspace = tmp / "workspace.yaml"
-    workspace.write_text(local_workspace([PROJECT]))
-    env = {**data_dir_env(data, home), "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "3600"}
-    with dagster_dev(ROOT, env, tmp / "dagster-dev.log", workspace) as port:
-        wait_for(lambda: location_statuses(port).get(PROJECT, ("",))[0] == "LOADED", 180, PROJECT)
-        stop_sensors(port, PROJECT)  # only the backfill runs: no landing or automation runs
-        shutil.copytree(staged / "landing", data / "landing")
+def _backfill(staged: Path, tmp: Path, days: list[str]) -> tuple[float, dict]:
+    # Sensors off before landing: only the backfill runs, no landing or automation runs.
+    with quiet_location(ROOT, tmp, PROJECT) as (port, _):
+        shutil.copytree(staged / "landing", tmp / "data" / "landing")
         start = time.perf_counter()
         backfill = launch_backfill(port, PROJECT, days, NOUNS)
 
@@ -109,14 +98,14 @@ def main() -> None:
     days = _days(args.days)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        staged, data = tmp / "staged", tmp / "data"
+        staged = tmp / "staged"
         subprocess.run(
             [str(PYTHON), "-c", LAND, str(staged / "landing"), str(args.rows), *days],
             check=True,
             env={"DO_NOT_TRACK": "1", "PATH": "/usr/bin:/bin"},
         )
         plain = _plain(staged)
-        seconds, state = _backfill(staged, data, tmp, days)
+        seconds, state = _backfill(staged, tmp, days)
     runs = state["runs"]
     failed = [r for r in runs if r["status"] != "SUCCESS"]
     print(f"{args.days} days x {args.rows} rows, whole chain (6 assets), 2 concurrent runs")

@@ -21,16 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from figures import figure  # noqa: E402
 from tests.dagster_processes import (  # noqa: E402
-    dagster_dev,
-    data_dir_env,
     graphql,
     launch_assets,
-    location_statuses,
-    stop_sensors,
-    wait_for,
+    quiet_location,
     wait_for_runs,
 )
-from tests.projects import local_workspace  # noqa: E402
 
 PROJECT = "churn"
 EVENTS_QUERY = """
@@ -73,16 +68,10 @@ def _launch(port: int, nouns: list[str]) -> str:
 def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        data, home = tmp / "data", tmp / "dagster_home"
-        home.mkdir()
-        (home / "dagster.yaml").write_text((ROOT / "scripts/dagster.local.yaml").read_text())
-        (tmp / "workspace.yaml").write_text(local_workspace([PROJECT]))
-        env = {**data_dir_env(data, home), "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "3600"}
         python = ROOT / "code_locations" / PROJECT / ".venv" / "bin" / "python"
         land = [str(python), "-m", PROJECT, "land", "--rows", "5000", "--seed", "1"]
-        with dagster_dev(ROOT, env, tmp / "dagster-dev.log", tmp / "workspace.yaml") as port:
-            wait_for(lambda: location_statuses(port).get(PROJECT, ("",))[0] == "LOADED", 180, "")
-            stop_sensors(port, PROJECT)  # before landing: only the launched runs run
+        # Sensors off before landing: only the launched runs run.
+        with quiet_location(ROOT, tmp, PROJECT) as (port, env):
             subprocess.run(land, env={**env, "PATH": "/usr/bin:/bin"}, check=True, cwd=ROOT)
             ingest = breakdown(port, _launch(port, ["raw_data"]))
             _launch(port, ["features"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 import mlflow
@@ -22,18 +21,11 @@ from demand_forecasting.definitions import spec
 from mlplatform.lifecycle.published import publish_report
 from mlplatform.lifecycle.registry import ModelRegistry, log_trained_model
 from mlplatform.steps.drift import measure_drift
-from mlplatform.steps.features import build_feature_frame, training_rows
+from mlplatform.steps.features import DayFrames, build_feature_frame, training_rows
 from mlplatform.steps.scoring import score_batch
 from mlplatform.steps.training import drift_reference, train
 from mlplatform.steps.validation import validate_raw
 from mlplatform.storage.landing import LandingZone
-
-
-def _window(raw: dict[str, pd.DataFrame], day: str) -> pd.DataFrame:
-    last = date.fromisoformat(day)
-    span = range(spec.partitioning.feature_window_days - 1, -1, -1)
-    days = [(last - timedelta(days=back)).isoformat() for back in span]
-    return pd.concat([raw[d] for d in days if d in raw], ignore_index=True)
 
 
 def main(data_dir: Path) -> None:
@@ -49,8 +41,9 @@ def main(data_dir: Path) -> None:
         files = landing.read_all(spec.name, prefix=day)
         assert not validate_raw(files, spec.data).broken
         raw[day] = pd.concat(files.values(), ignore_index=True)
+    windows = DayFrames(pd.concat(raw.values(), ignore_index=True), spec)  # as the assets split
     for day in days:
-        features[day], problems = build_feature_frame(spec, _window(raw, day), day)
+        features[day], problems = build_feature_frame(spec, windows.window(day), day)
         assert not problems
     trained = train(spec, training_rows(spec, pd.concat(features.values(), ignore_index=True)))
     reference = drift_reference(spec, trained)
@@ -61,7 +54,7 @@ def main(data_dir: Path) -> None:
         result = measure_drift(spec, reference, raw[day])
         path = result.save_html(reports / f"drift_report-{day}.html")
         publish_report(registry, "/plain/drift", path, day, {}, {"drift_share": result.share})
-        score_batch(spec, trained.estimator, _window(raw, day), logged.version, day)
+        score_batch(spec, trained.estimator, windows.window(day), logged.version, day)
     print(json.dumps({"days": len(days), "seconds": time.perf_counter() - start}))
 
 

@@ -233,6 +233,26 @@ def stop_sensors(port: int, location: str) -> list[str]:
     return stopped
 
 
+@contextmanager
+def quiet_location(root: Path, tmp: Path, location: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """`dagster dev` over ``location`` alone, on the local instance config and data under
+    ``tmp/data``, with its sensors switched off once it is loaded (so only what the caller
+    launches runs); yields the port and the environment the location's processes see."""
+    from tests.projects import local_workspace
+
+    home = tmp / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((root / "scripts/dagster.local.yaml").read_text())
+    workspace = tmp / "workspace.yaml"
+    workspace.write_text(local_workspace([location]))
+    env = {**data_dir_env(tmp / "data", home), "MLPLATFORM_SENSOR_INTERVAL_SECONDS": "3600"}
+    with dagster_dev(root, env, tmp / "dagster-dev.log", workspace) as port:
+        loaded = lambda: location_statuses(port).get(location, ("",))[0] == "LOADED"  # noqa: E731
+        wait_for(loaded, 180, f"{location} to load")
+        stop_sensors(port, location)
+        yield port, env
+
+
 def data_dir_env(data: Path, dagster_home: Path) -> dict[str, str]:
     """The variables scripts/env.sh sets, for a Dagster instance in ``dagster_home`` and every
     data path under ``data`` (the layout of ``resources_for_dir`` in mlplatform.orchestration)."""
