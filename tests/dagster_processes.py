@@ -76,22 +76,37 @@ def start_group(
         )
 
 
-def stop_group(process: subprocess.Popen, timeout: float = 60) -> None:
-    """Stop the process group ``process`` leads (started here), by its id only.
+GRACE_SECONDS = 10.0  # what `docker stop` gives a container before SIGKILL
 
-    Members still alive once the leader has exited (a code server that `dagster dev` started
-    while shutting down) are killed with the group right after.
+
+def stop_groups(processes: Sequence[subprocess.Popen], grace: float = GRACE_SECONDS) -> list[int]:
+    """Stop the process groups ``processes`` lead (started here), by their ids only, all at once:
+    SIGTERM to every group, then SIGKILL to any still running after ``grace`` seconds, as
+    `docker stop` does. Returns the pids that needed SIGKILL.
+
+    Members still alive once a leader has exited (a code server that `dagster dev` started
+    while shutting down) are killed with its group right after.
     """
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    killed = []
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            killed.append(process.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    return killed
+
+
+def stop_group(process: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
+    """Stop one process group started here (see ``stop_groups``)."""
+    stop_groups([process], grace)
 
 
 LAUNCH_RUN_MUTATION = """

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,21 +17,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from .dagster_processes import data_dir_env, free_port, wait_for
+from .dagster_processes import data_dir_env, free_port, stop_groups, wait_for
 
 TRIGGER_TAG = "mlplatform/trigger"
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process group this module started, by its id only."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @dataclass
@@ -162,5 +149,4 @@ def live_loop(
             with dg.DagsterInstance.from_config(str(home)) as instance:
                 yield LiveLoop(root, location, home, env, instance)
         finally:
-            for process in reversed(processes):
-                _stop(process)
+            stop_groups(processes)

@@ -47,6 +47,7 @@ from ..dagster_processes import (
     run_status,
     start_group,
     stop_group,
+    stop_groups,
     wait_for,
     wait_for_runs,
 )
@@ -263,8 +264,7 @@ def stack(postgres, deployment_tools, tmp_path_factory) -> Iterator[Stack]:
         print("startup timings:", json.dumps({k: round(v, 1) for k, v in timings.items()}))
         yield stack
     finally:
-        for name in reversed(list(stack.processes)):
-            stop_group(stack.processes[name])
+        stop_groups(list(stack.processes.values()))
 
 
 def _mlflow(stack: Stack, path: str, **params: str) -> dict:
