@@ -2,8 +2,9 @@
 this environment, on a SQLite instance in a temp ``DAGSTER_HOME`` with the local run queue and
 sensors every second. Used by the fault tests that need the daemon itself (restarts).
 
-The run launcher is Dagster's recording test launcher: runs are created, queued and dequeued by
-the real daemon, never executed, so these tests measure sensors and the queue, not runs.
+By default the run launcher is Dagster's recording test launcher: runs are created, queued and
+dequeued by the real daemon, never executed, so a test measures sensors and the queue; with
+``execute_runs`` the local launcher runs them.
 """
 
 from __future__ import annotations
@@ -76,12 +77,14 @@ class LiveDaemon:
         self.daemon.wait()
 
 
-def _instance_yaml(home: Path) -> None:
-    config = {
-        "telemetry": {"enabled": False},
-        "run_coordinator": yaml.safe_load(LOCAL_INSTANCE.read_text())["run_coordinator"],
-        "run_launcher": {"module": "dagster._core.test_utils", "class": "MockedRunLauncher"},
-    }
+def _instance_yaml(home: Path, execute_runs: bool) -> None:
+    """The local instance config; without ``execute_runs``, Dagster's recording launcher."""
+    config = yaml.safe_load(LOCAL_INSTANCE.read_text())
+    if not execute_runs:
+        config["run_launcher"] = {
+            "module": "dagster._core.test_utils",
+            "class": "MockedRunLauncher",
+        }
     (home / "dagster.yaml").write_text(yaml.safe_dump(config))
 
 
@@ -108,11 +111,15 @@ def _start_code_server(live: LiveDaemon, location: str, attribute: str) -> None:
 
 
 @contextmanager
-def live_daemon(tmp: Path, location: str, attribute: str) -> Iterator[LiveDaemon]:
-    """The code server of ``demo_project.<attribute>`` and a daemon; both stopped on exit."""
+def live_daemon(
+    tmp: Path, location: str, attribute: str, execute_runs: bool = False
+) -> Iterator[LiveDaemon]:
+    """The code server of ``demo_project.<attribute>`` and a daemon; both stopped on exit.
+    Runs are executed (local run launcher, run workers started by the code server) only with
+    ``execute_runs``."""
     home, data = tmp / "dagster_home", tmp / "data"
     home.mkdir(parents=True)
-    _instance_yaml(home)
+    _instance_yaml(home, execute_runs)
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
