@@ -31,6 +31,8 @@ while [ $# -gt 0 ]; do
 done
 export DO_NOT_TRACK=1
 reports="$root/.local/test-reports"
+# Figures the fault tests measure (mlplatform.testing.record_figure): the README's Reliability table.
+export MLPLATFORM_FIGURES_FILE="$reports/reliability.jsonl"
 setup_flags=()
 [ $main = 1 ] && setup_flags+=(--deployment)
 [ $browser = 1 ] && setup_flags+=(--browser)
@@ -87,6 +89,10 @@ if [ $main = 1 ]; then
     [ "$(cat "$reports/${lanes[$i]}.rc")" = 0 ] || status=1
   done
   echo "== suites took $((SECONDS - started)) s (concurrently)"
+  if [ -f "$reports/reliability.jsonl" ]; then
+    echo "== reliability figures ($reports/reliability.jsonl)"
+    cat "$reports/reliability.jsonl"
+  fi
 fi
 if [ $browser = 1 ]; then
   echo "== browser tests (tests/browser)"

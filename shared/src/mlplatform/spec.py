@@ -142,6 +142,9 @@ class Lifecycle:
 
     A drift report with drift share >= ``drift_threshold`` fails its WARN check and triggers one
     retrain; both sides of the comparison are sampled to ``drift_sample_rows``.
+    A step that finds MLflow unreachable is retried ``mlflow_retries`` times, after
+    ``mlflow_retry_delay_seconds`` doubled on each retry (15 + 30 + 60 s: a restart of the
+    tracking server is ridden out); any other failure is not retried.
     """
 
     retrain_policy: RetrainPolicy = "on_schedule"
@@ -149,6 +152,8 @@ class Lifecycle:
     drift_sample_rows: int = 20_000
     raw_data_fail_after: timedelta = timedelta(days=2)
     model_fail_after: timedelta = timedelta(days=8)
+    mlflow_retries: int = 3
+    mlflow_retry_delay_seconds: float = 15.0
 
     def __post_init__(self) -> None:
         if self.retrain_policy not in ("on_new_data", "on_schedule"):
@@ -159,6 +164,8 @@ class Lifecycle:
             raise ValueError("drift_threshold must be in (0, 1]")
         if self.drift_sample_rows < 100:
             raise ValueError("drift_sample_rows must be >= 100")
+        if self.mlflow_retries < 0 or self.mlflow_retry_delay_seconds < 0:
+            raise ValueError("mlflow_retries and mlflow_retry_delay_seconds must be >= 0")
 
 
 @dataclass(frozen=True)

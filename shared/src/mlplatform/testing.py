@@ -8,6 +8,8 @@ Example::
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -175,3 +177,15 @@ def model_versions(tracking_uri: str, model_name: str) -> list[Any]:
 
     client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
     return client.search_model_versions(f"name='{model_name}'")
+
+
+def record_figure(name: str, description: str, value: float, unit: str = "s") -> None:
+    """Print a measured figure and append it as a JSON line to ``$MLPLATFORM_FIGURES_FILE``
+    (``scripts/test.sh`` sets it), where the README's tables are filled from."""
+    line = {"name": name, "description": description, "value": round(value, 2), "unit": unit}
+    print(f"figure {name}: {line['value']} {unit} ({description})")
+    target = os.environ.get("MLPLATFORM_FIGURES_FILE")
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with Path(target).open("a") as handle:
+            handle.write(json.dumps(line) + "\n")

@@ -8,15 +8,24 @@ it so that:
 
 * an MLflow run left active by an earlier Dagster run is ended (KILLED) before we start;
 * at teardown the run is always ended, FAILED if any step of the Dagster run failed (including a
-  blocking check), FINISHED otherwise.
+  blocking check), FINISHED otherwise;
+* a run that could not be ended because MLflow was unreachable is ended FAILED by the next run
+  of the experiment, once its Dagster run is over (``_fail_orphaned_runs``);
+* a step that finds MLflow unreachable is retried with backoff (``retry_when_mlflow_unreachable``)
+  and fails, with MLflow's own error, once ``Lifecycle.mlflow_retries`` are spent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
+
+if TYPE_CHECKING:
+    from mlplatform.spec import Lifecycle
 
 MLFLOW_RESOURCE_KEY = "mlflow"
 DAGSTER_RUN_TAG = "dagster_run_id"
@@ -133,16 +142,83 @@ def dagster_run_failed(instance: dg.DagsterInstance, run_id: str) -> bool:
     return bool(records)
 
 
+def mlflow_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the MLflow server could not be
+    reached or did not answer: a refused or dropped connection, a timeout, retries exhausted."""
+    import requests
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+            return True
+        text = str(seen)
+        if type(seen).__name__ == "MlflowException" and text.startswith("API request to"):
+            return "failed with" in text
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextmanager
+def retry_when_mlflow_unreachable(
+    context: dg.AssetExecutionContext, lifecycle: Lifecycle
+) -> Iterator[None]:
+    """Turn "MLflow unreachable" inside the block into a retry of the step after
+    ``mlflow_retry_delay_seconds``, doubled on each retry; any other error fails as it is."""
+    try:
+        yield
+    except dg.RetryRequested:
+        raise
+    except Exception as exc:
+        if not mlflow_unreachable(exc):
+            raise
+        wait = lifecycle.mlflow_retry_delay_seconds * 2**context.retry_number
+        context.log.warning(
+            f"MLflow unreachable (attempt {context.retry_number + 1} of "
+            f"{lifecycle.mlflow_retries + 1}); retrying in {wait:g} s: {exc}"
+        )
+        raise dg.RetryRequested(
+            max_retries=lifecycle.mlflow_retries, seconds_to_wait=wait
+        ) from exc
+
+
+def _fail_orphaned_runs(context: dg.InitResourceContext, client: Any, experiment_id: str) -> None:
+    """End FAILED the MLflow runs still RUNNING for Dagster runs of this instance that are over
+    (their teardown could not reach MLflow). Runs of other instances are left alone."""
+    running = client.search_runs(
+        [experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=100
+    )
+    for run in running:
+        dagster_run_id = run.data.tags.get(DAGSTER_RUN_TAG)
+        if dagster_run_id in (None, context.run.run_id):
+            continue
+        record = context.instance.get_run_by_id(dagster_run_id)
+        if record is not None and record.is_finished:
+            client.set_terminated(run.info.run_id, status="FAILED")
+            context.log.warning(
+                f"MLflow run {run.info.run_id} of Dagster run {dagster_run_id} "
+                f"({record.status.value}) was left RUNNING; ended FAILED"
+            )
+
+
 def _finish_run(context: dg.InitResourceContext, mlflow_run_id: str) -> None:
     import mlflow
 
     failed = dagster_run_failed(context.instance, context.run.run_id)
     status = "FAILED" if failed else "FINISHED"
     active = mlflow.active_run()
-    if active is not None and active.info.run_id == mlflow_run_id:
-        mlflow.end_run(status=status)
-    else:
-        mlflow.MlflowClient().set_terminated(mlflow_run_id, status=status)
+    try:
+        if active is not None and active.info.run_id == mlflow_run_id:
+            mlflow.end_run(status=status)  # leaves no active run, even when MLflow is down
+        else:
+            mlflow.MlflowClient().set_terminated(mlflow_run_id, status=status)
+    except Exception as exc:
+        if not mlflow_unreachable(exc):
+            raise
+        context.log.warning(
+            f"MLflow unreachable: run {mlflow_run_id} stays RUNNING until the next run of "
+            f"this experiment ends it FAILED ({exc})"
+        )
+        return
     context.log.info(f"MLflow run {mlflow_run_id} ended {status}")
 
 
@@ -158,12 +234,14 @@ def _start_tracking(context: dg.InitResourceContext) -> tuple[Any, str]:
     mlflow.set_tracking_uri(config["mlflow_tracking_uri"])
     mlflow.set_registry_uri(config["mlflow_tracking_uri"])
     _end_leaked_run(context)
-    ensure_experiment(
-        mlflow.MlflowClient(),
+    client = mlflow.MlflowClient()
+    experiment_id = ensure_experiment(
+        client,
         config["mlflow_tracking_uri"],
         config["experiment_name"],
         config.get("artifact_location"),
     )
+    _fail_orphaned_runs(context, client, experiment_id)
     inner = mlflow_tracking.resource_fn(
         context.replace_config(
             {

@@ -88,12 +88,15 @@ def _root_cause(error: Any) -> str:
     return error.message.strip()
 
 
-def build_failure_sensor(spec: ProjectSpec, names: ProjectNames) -> dg.SensorDefinition:
+def build_failure_sensor(
+    spec: ProjectSpec, names: ProjectNames, interval_seconds: int = 30
+) -> dg.SensorDefinition:
     """``<project>_run_failure_alerts`` (RUNNING by default): every failed run of this location
-    becomes an alert (see ``AlertSink``)."""
+    becomes an alert (see ``AlertSink``) within ``interval_seconds``."""
 
     @dg.run_failure_sensor(
         name=names.failure_sensor,
+        minimum_interval_seconds=interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Writes an alert (JSON line, optional webhook) for every failed run in the "
         f"{spec.name} location.",

@@ -63,7 +63,7 @@ def build_definitions(
             build_landing_sensor(spec, names, ingest_job, interval),
             *build_automation_sensors(spec, names, interval),
             build_drift_sensor(spec, names, retrain_job, interval),
-            build_failure_sensor(spec, names),
+            build_failure_sensor(spec, names, interval),
         ],
         resources=dict(resources) if resources is not None else resources_from_env(spec),
         executor=dg.in_process_executor,

@@ -69,14 +69,17 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
     )
 
 
-def resources_for_dir(spec: ProjectSpec, data_dir: Path) -> dict[str, Any]:
-    """Everything under one local directory, with a SQLite MLflow store (tests, benchmarks).
+def resources_for_dir(
+    spec: ProjectSpec, data_dir: Path, tracking_uri: str | None = None
+) -> dict[str, Any]:
+    """Everything under one local directory, with a SQLite MLflow store (tests, benchmarks)
+    unless ``tracking_uri`` names another (an ``http://`` tracking server).
 
     Layout: ``landing/``, ``assets/``, ``reports/``, ``locks/``, ``alerts/alerts.jsonl``,
     ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``).
     """
     data_dir = Path(data_dir).resolve()
-    tracking_uri = local_tracking_uri(data_dir)
+    tracking_uri = tracking_uri or local_tracking_uri(data_dir)
     return _resources(
         spec,
         landing_dir=str(data_dir / "landing"),

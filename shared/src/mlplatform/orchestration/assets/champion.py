@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from mlplatform.lifecycle.registry import ModelRegistry
+from mlplatform.lifecycle.tracking import retry_when_mlflow_unreachable
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
@@ -91,7 +92,8 @@ def build_champion(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinitio
         ],
     )
     def champion(context: dg.AssetExecutionContext, features, registry: ModelRegistry):
-        decision, holdout_rows = decide_champion(spec, registry, features)
+        with retry_when_mlflow_unreachable(context, spec.lifecycle):
+            decision, holdout_rows = decide_champion(spec, registry, features)
         context.log.info(
             f"{'Promoted' if decision.promoted else 'Kept'}: champion v{decision.champion_after}"
             f" ({decision.reason})"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from mlplatform.lifecycle.registry import ModelRegistry
-from mlplatform.lifecycle.tracking import MLFLOW_RESOURCE_KEY
+from mlplatform.lifecycle.tracking import MLFLOW_RESOURCE_KEY, retry_when_mlflow_unreachable
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
@@ -57,6 +57,32 @@ def model_metadata(
     }
 
 
+def train_and_register(
+    context: dg.AssetExecutionContext, spec: ProjectSpec, names: ProjectNames, features
+) -> tuple["TrainedModel", "LoggedModel", dict[str, str]]:
+    """Train in this run's MLflow run, log and register the version, point ``challenger`` at it."""
+    from mlplatform.lifecycle.lineage import model_lineage
+    from mlplatform.lifecycle.promotion import CHALLENGER
+    from mlplatform.lifecycle.registry import log_trained_model
+    from mlplatform.steps.features import training_rows
+    from mlplatform.steps.training import drift_reference, train
+
+    gate = spec.gate
+    context.resources.mlflow.start()  # this run's MLflow run, from here to the run's end
+    features = training_rows(spec, features)
+    trained = train(spec, features)
+    passed = gate.passes(trained.metrics[gate.metric])
+    context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
+    reference = drift_reference(spec, trained)
+    lineage = model_lineage(context.run.run_id, spec, features, reference)
+    tags = version_tags(spec, names, passed, lineage)
+    logged = log_trained_model(spec, trained, reference, tags)
+    context.resources.registry.client().set_registered_model_alias(
+        spec.registered_model_name, CHALLENGER, logged.version
+    )
+    return trained, logged, lineage
+
+
 def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
     gate, check = spec.gate, names.checks.gate
 
@@ -81,26 +107,11 @@ def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
         ],
     )
     def model(context: dg.AssetExecutionContext, features):
-        from mlplatform.lifecycle.lineage import model_lineage
-        from mlplatform.lifecycle.promotion import CHALLENGER
-        from mlplatform.lifecycle.registry import log_trained_model
-        from mlplatform.steps.features import training_rows
-        from mlplatform.steps.training import drift_reference, train
-
-        context.resources.mlflow.start()  # this run's MLflow run, from here to the run's end
-        features = training_rows(spec, features)
-        trained = train(spec, features)
+        with retry_when_mlflow_unreachable(context, spec.lifecycle):
+            trained, logged, lineage = train_and_register(context, spec, names, features)
         score = trained.metrics[gate.metric]
         passed = gate.passes(score)
-        context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
-        reference = drift_reference(spec, trained)
-        lineage = model_lineage(context.run.run_id, spec, features, reference)
-        tags = version_tags(spec, names, passed, lineage)
-        logged = log_trained_model(spec, trained, reference, tags)
         registry: ModelRegistry = context.resources.registry
-        registry.client().set_registered_model_alias(
-            spec.registered_model_name, CHALLENGER, logged.version
-        )
         return dg.MaterializeResult(
             metadata=model_metadata(spec, trained, logged, lineage, passed, registry),
             check_results=[
