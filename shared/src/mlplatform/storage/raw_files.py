@@ -86,9 +86,6 @@ def parse_csv(name: str, data: bytes, schema: Mapping[str, ColumnType]) -> pd.Da
     line repeated inside the file, a last line cut off."""
     text = decoded(name, data)
     header = header_fields(name, text, schema)
-    frame = _pandas_csv(name, data, text, header, schema)
-    if frame.empty:
-        raise _csv_error(name, "no data rows (only the header line)")
     if not text.endswith("\n"):
         last = text.count("\n") + 1
         raise _csv_error(
@@ -96,6 +93,9 @@ def parse_csv(name: str, data: bytes, schema: Mapping[str, ColumnType]) -> pd.Da
             f"the last line (line {last}) does not end with a newline: the file looks cut off "
             "(truncated while being written or copied); a complete CSV ends every line with one",
         )
+    frame = _pandas_csv(name, data, text, header, schema)
+    if frame.empty:
+        raise _csv_error(name, "no data rows (only the header line)")
     if _looks_damaged(frame):
         problems = scan_lines(text, header)
         if problems:
@@ -159,7 +159,14 @@ def _pandas_csv(
 
     as_text = {c: str for c, kind in schema.items() if kind is ColumnType.STRING and c in header}
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=as_text, encoding="utf-8-sig")
+        # Only an empty field is missing (as pandas writes it): "NA" or "null" is a value.
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype=as_text,
+            encoding="utf-8-sig",
+            keep_default_na=False,
+            na_values=[""],
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         problems = scan_lines(text, header)
         raise _csv_error(name, "; ".join(problems) if problems else str(exc).strip()) from exc
@@ -185,7 +192,7 @@ def scan_lines(text: str, header: Sequence[str]) -> list[str]:
     short: list[int] = []
     long: list[int] = []
     repeats: list[int] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     next(reader, None)
     start = reader.line_num + 1
     try:
