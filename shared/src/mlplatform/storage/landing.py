@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from mlplatform.spec import DataContract
-from mlplatform.storage.files import write_atomically
+from mlplatform.storage.files import unsafe_name, write_atomically
 from mlplatform.storage.raw_files import RAW_SUFFIXES, RawDataError, read_raw_file
 
 if TYPE_CHECKING:
@@ -64,16 +64,6 @@ class LandingZone(dg.ConfigurableResource):
         limit = contract.max_file_bytes if contract else None
         folder = self.project_dir(project).resolve()
         return {p.name: read_raw_file(inside(folder, p), schema, limit) for p in files}
-
-
-def unsafe_name(name: str) -> str:
-    """Why ``name`` cannot be one component of a landing path ("" if it can): no separators,
-    no ``..``, not absolute, no control characters."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name:
-        return "must be a single file or folder name (no '/', '\\', '.' or '..')"
-    if any(ord(ch) < 32 for ch in name):
-        return "contains a control character"
-    return ""
 
 
 def inside(folder: Path, path: Path) -> Path:
