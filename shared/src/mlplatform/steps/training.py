@@ -32,7 +32,8 @@ class SplitRule:
         import hashlib
 
         hash_key = hashlib.sha256(str(self.seed).encode()).hexdigest()[:16]
-        hashed = pd.util.hash_pandas_object(frame[list(self.keys)], index=False, hash_key=hash_key)
+        keys = frame[list(self.keys)]
+        hashed = pd.util.hash_pandas_object(keys, index=False, hash_key=hash_key, categorize=False)
         return (hashed.to_numpy() % SPLIT_BUCKETS) < round(self.test_fraction * SPLIT_BUCKETS)
 
     def tags(self) -> dict[str, str]:

@@ -155,20 +155,28 @@ def check_min_rows(files: Mapping[str, pd.DataFrame], min_rows: int) -> RuleResu
 def duplicate_counts(files: Mapping[str, pd.DataFrame]) -> dict[str, tuple[int, int]]:
     """Per file (in name order): rows repeating an earlier row of the same file, and rows
     repeating a row of an earlier file (whole rows compared, by a 64-bit hash of each)."""
+    import numpy as np
+
     counts: dict[str, tuple[int, int]] = {}
-    earlier: set[int] = set()
+    earlier = np.empty(0, dtype=np.uint64)
     for name in sorted(files):
-        hashes = pd.util.hash_pandas_object(files[name], index=False)
-        within = hashes.duplicated()
-        counts[name] = (int(within.sum()), int((hashes[~within].isin(earlier)).sum()))
-        earlier.update(hashes.tolist())
+        hashes = pd.util.hash_pandas_object(files[name], index=False, categorize=False)
+        hashes = hashes.to_numpy()
+        within = pd.Series(hashes).duplicated().to_numpy()
+        counts[name] = (int(within.sum()), int(np.isin(hashes[~within], earlier).sum()))
+        earlier = np.concatenate([earlier, hashes])
     return counts
 
 
-def check_duplicates(files: Mapping[str, pd.DataFrame], max_share: float) -> RuleResult:
-    """No file has more than ``max_share`` of its rows repeating an earlier row."""
+def check_duplicates(
+    files: Mapping[str, pd.DataFrame],
+    max_share: float,
+    counts: Mapping[str, tuple[int, int]] | None = None,
+) -> RuleResult:
+    """No file has more than ``max_share`` of its rows repeating an earlier row (``counts``:
+    :func:`duplicate_counts`, if already computed)."""
     problems = []
-    for name, (within, earlier) in duplicate_counts(files).items():
+    for name, (within, earlier) in (counts or duplicate_counts(files)).items():
         rows = len(files[name])
         if rows and (within + earlier) / rows > max_share:
             problems.append(
@@ -205,6 +213,7 @@ class RawValidation:
     target: RuleResult
     rows: RuleResult
     duplicates: RuleResult
+    duplicate_rows: int = 0
 
     @property
     def broken(self) -> list[str]:
@@ -216,9 +225,11 @@ class RawValidation:
 def validate_raw(files: Mapping[str, pd.DataFrame], contract: DataContract) -> RawValidation:
     """Every landed file against the data contract: schema (with the cause of each mismatch),
     non-null target, minimum rows, duplicate rows."""
+    counts = duplicate_counts(files)
     return RawValidation(
         schema=check_schema(files, contract.raw_schema),
         target=check_no_null_target(files, contract.target),
         rows=check_min_rows(files, contract.min_rows),
-        duplicates=check_duplicates(files, contract.max_duplicate_share),
+        duplicates=check_duplicates(files, contract.max_duplicate_share, counts),
+        duplicate_rows=sum(within + earlier for within, earlier in counts.values()),
     )

@@ -73,7 +73,7 @@ def validated_raw(
     """The landed files (of ``day``) concatenated, once the data contract accepts them."""
     import pandas as pd
 
-    from mlplatform.steps.validation import duplicate_counts, validate_raw
+    from mlplatform.steps.validation import validate_raw
 
     files = landing.read_all(spec.name, prefix=day or "", contract=spec.data)
     log.info(
@@ -100,7 +100,7 @@ def validated_raw(
     metadata = {
         **frame_metadata(frame),
         "files": dg.MetadataValue.json(sorted(files)),
-        "duplicate_rows": sum(sum(pair) for pair in duplicate_counts(files).values()),
+        "duplicate_rows": rules.duplicate_rows,
         # Which environment ran this: each location must run in its own interpreter.
         "runtime/python": sys.executable,
     }
