@@ -42,6 +42,8 @@ def test_good_file_passes_every_rule() -> None:
         ("x", [1.0, float("-inf")], "column 'x' has non-finite values ('-inf') in row 2"),
         ("x", [True, False], "column 'x' has dtype bool, expected float"),
         ("flag", [1, 0], "column 'flag' has '1', '0' in rows 1, 2: not booleans (True/False)"),
+        ("flag", ["True", "yes"], "column 'flag' has 'yes' in row 2: not booleans (True/False)"),
+        ("n", pd.array([1, None], dtype="Int64"), "column 'n' has no value in row 2 (an integer"),
         ("id", [1, 2], "column 'id' has dtype int64, expected string"),
         ("id", [None, None], "column 'id' is empty (no value in any of its 2 rows)"),
     ],
@@ -49,7 +51,8 @@ def test_good_file_passes_every_rule() -> None:
 def test_the_cause_of_a_wrong_column_is_named_with_its_rows(column, values, expected) -> None:
     result = check_schema({"b.csv": GOOD.assign(**{column: values})}, SCHEMA)
     assert not result.passed
-    assert result.problems == (f"b.csv: {expected}",)
+    [problem] = result.problems
+    assert problem.startswith(f"b.csv: {expected}")
 
 
 def test_integers_are_acceptable_floats() -> None:

@@ -76,15 +76,22 @@ def column_causes(series: pd.Series, expected: ColumnType) -> list[str]:
     return _number_causes(series, missing, expected is ColumnType.INTEGER)
 
 
-def _boolean_causes(series: pd.Series, missing: pd.Series) -> list[str]:
+def _is_boolean(value: object) -> bool:
+    """A boolean, or text a CSV reader takes for one (a column mixing them is read as text)."""
     import numpy as np
 
+    if isinstance(value, str):
+        return value.lower() in ("true", "false")
+    return isinstance(value, bool | np.bool_)
+
+
+def _boolean_causes(series: pd.Series, missing: pd.Series) -> list[str]:
     if pd.api.types.is_bool_dtype(series):
         return []
     causes = []
     if missing.any():
         causes.append(f"has no value in {listed('row', _rows(missing))}")
-    other = ~missing & ~series.map(lambda v: isinstance(v, bool | np.bool_))
+    other = ~missing & ~series.map(_is_boolean)
     if other.any():
         causes.append(
             f"has {_values(series, other)} in {listed('row', _rows(other))}: not booleans "
@@ -101,7 +108,8 @@ def _number_causes(series: pd.Series, missing: pd.Series, integer: bool) -> list
     text = ~missing & numbers.isna()
     if text.any():
         causes.append(f"has {_values(series, text)} in {listed('row', _rows(text))}: not numbers")
-    infinite = pd.Series(np.isinf(numbers.to_numpy(dtype=float)), index=series.index)
+    as_floats = numbers.to_numpy(dtype=float, na_value=np.nan)
+    infinite = pd.Series(np.isinf(as_floats), index=series.index)
     if infinite.any():
         causes.append(
             f"has non-finite values ({_values(series, infinite)}) in "
