@@ -1,6 +1,7 @@
 """Run-failure alerts: a JSON line per failed run, and a POST to a real local webhook."""
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -118,3 +119,55 @@ def test_failure_sensor_watches_the_whole_location(tmp_path: Path) -> None:
     sensor = defs.resolve_sensor_def(NAMES.failure_sensor)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert "alerts" in sensor.required_resource_keys
+
+
+@dg.op
+def connect_to_store() -> None:
+    password = os.environ["MLPLATFORM_TEST_DB_PASSWORD"]
+    raise ConnectionError(f"cannot reach postgresql://mlflow:{password}@db:5432/mlflow")
+
+
+@dg.job(tags={PROJECT_TAG: SPEC.name, TRIGGER_TAG: "schedule"})
+def train() -> None:
+    connect_to_store()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks:pa55word-in-url@127.0.0.1:9/services/T0001/B0001/tok3n-in-path",
+        "http://127.0.0.1:9/hook?token=tok3n-in-query",
+        "hooks.example.com/services/T0001/B0001/tok3n-no-scheme",
+    ],
+)
+def test_secrets_never_reach_the_alert_line_the_post_or_the_log(
+    tmp_path: Path, url: str, monkeypatch
+) -> None:
+    monkeypatch.setenv(WEBHOOK_ENV, url)
+    monkeypatch.setenv("MLPLATFORM_TEST_DB_PASSWORD", "s3cret-db-pa55")
+    with dg.instance_for_test() as instance:
+        result = train.execute_in_process(instance=instance, raise_on_error=False)
+        path = tmp_path / "alerts.jsonl"
+        _alert((instance, result), AlertSink(path=str(path)))
+        logs = "\n".join(
+            str(record.user_message)
+            for record in instance.all_logs(result.run_id)
+            if record.user_message
+        )
+    written = path.read_text()
+    for secret in ("pa55word-in-url", "tok3n", "s3cret-db-pa55"):
+        assert secret not in written and secret not in logs
+    [line] = _lines(path)
+    assert "postgresql://mlflow:***@db:5432/mlflow" in line["failed_steps"][0]["error"]
+    assert line["webhook"].startswith("failed:")
+
+
+def test_a_secret_in_a_failure_is_masked_in_what_the_webhook_receives(
+    failed_run, webhook: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv(WEBHOOK_ENV, webhook)
+    monkeypatch.setenv("MLPLATFORM_TEST_API_TOKEN", "batch_007.csv")
+    _alert(failed_run, AlertSink(path=str(tmp_path / "alerts.jsonl")))
+    [posted] = _Receiver.received
+    assert "batch_007.csv" not in json.dumps(posted)
+    assert "***: column 'a' is not a float" in posted["failed_steps"][0]["error"]

@@ -54,10 +54,11 @@ def test_jobs_sensors_schedules_and_checks_are_spelled_once() -> None:
         "daily_schedule": "demo_daily_schedule",
     }
     checks = names.checks
-    assert (checks.schema, checks.target, checks.rows) == (
+    assert (checks.schema, checks.target, checks.rows, checks.duplicates) == (
         "schema_matches_spec",
         "no_null_target",
         "enough_rows",
+        "few_duplicate_rows",
     )
     assert (checks.null_features, checks.gate, checks.champion_gate) == (
         "no_null_features",

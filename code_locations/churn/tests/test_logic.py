@@ -53,5 +53,5 @@ def test_training_beats_the_quality_gate_on_clean_data() -> None:
     trained = train(spec, build_features(generate_customers(4000, 5)))
     assert trained.metrics["roc_auc"] >= spec.gate.floor
     assert 0.0 < trained.metrics["log_loss"] < 0.7
-    assert len(trained.split.x_test) == 800
+    assert 700 < len(trained.split.x_test) < 900
     assert list(trained.split.x_train.columns) == list(spec.model.feature_columns)

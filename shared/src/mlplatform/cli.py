@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mlplatform.spec import ProjectSpec
@@ -86,7 +86,7 @@ def land_batch(
     from mlplatform.storage.landing import write_batch
 
     if spec.partitioning:
-        day = day or datetime.now(UTC).date().isoformat()
+        day = _iso_day(day) if day else datetime.now(UTC).date().isoformat()
         name = f"{day}-seed{seed}-drift{drift:g}.{fmt}"
         frame = spec.generate(rows, seed, drift, day=day)
     else:
@@ -94,6 +94,17 @@ def land_batch(
         name = f"batch-{stamp}-seed{seed}-drift{drift:g}.{fmt}"
         frame = spec.generate(rows, seed, drift)
     return write_batch(landing_root / spec.name, name, frame)
+
+
+def _iso_day(day: str) -> str:
+    """``day`` if it is a date written YYYY-MM-DD (it names the landed file, so nothing else)."""
+    try:
+        valid = date.fromisoformat(day).isoformat() == day
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"--date {day!r} is not a day written YYYY-MM-DD")
+    return day
 
 
 def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
@@ -111,6 +122,10 @@ def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
         return 0
     seed = args.seed if args.seed is not None else int(datetime.now(UTC).timestamp())
     day = getattr(args, "date", None)
-    path = land_batch(spec, root, args.rows, seed, args.drift, args.format, day)
+    try:
+        path = land_batch(spec, root, args.rows, seed, args.drift, args.format, day)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{spec.name}: landed {args.rows} rows (seed {seed}, drift {args.drift:g}) at {path}")
     return 0

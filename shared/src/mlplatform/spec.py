@@ -65,6 +65,11 @@ def project_name_problem(name: str) -> str:
 class DataContract:
     """What every landed raw file must hold.
 
+    ``id_columns`` name the entity a row describes: the held-out split keeps all rows of one
+    entity on one side. A file in which more than ``max_duplicate_share`` of the rows repeat an
+    earlier row (of the same file or of an earlier file read with it) is refused, and so is a
+    file over ``max_file_bytes``.
+
     Example: ``DataContract(raw_schema={"id": ColumnType.STRING, "y": ColumnType.BOOLEAN},
     target="y", id_columns=("id",))``
     """
@@ -73,6 +78,8 @@ class DataContract:
     target: str
     id_columns: tuple[str, ...] = ()
     min_rows: int = 500
+    max_duplicate_share: float = 0.01
+    max_file_bytes: int = 2 * 1024**3
 
     def __post_init__(self) -> None:
         if self.target not in self.raw_schema:
@@ -82,6 +89,10 @@ class DataContract:
             raise ValueError(f"id_columns {missing} are not in raw_schema")
         if self.min_rows < 1:
             raise ValueError("min_rows must be >= 1")
+        if not 0 <= self.max_duplicate_share <= 1:
+            raise ValueError("max_duplicate_share must be in [0, 1]")
+        if self.max_file_bytes < 1:
+            raise ValueError("max_file_bytes must be >= 1")
 
 
 @dataclass(frozen=True)

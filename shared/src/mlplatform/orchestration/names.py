@@ -28,6 +28,7 @@ class CheckNames:
     schema: str = "schema_matches_spec"
     target: str = "no_null_target"
     rows: str = "enough_rows"
+    duplicates: str = "few_duplicate_rows"
     null_features: str = "no_null_features"
     gate: str = "quality_gate"
     champion_gate: str = "champion_meets_gate"

@@ -72,6 +72,20 @@ def training_rows(spec: ProjectSpec, features: pd.DataFrame) -> pd.DataFrame:
     return features[features[part.date_column].isin(keep)].reset_index(drop=True)
 
 
+def with_ids(spec: ProjectSpec, raw: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the spec's id columns that ``build_features`` dropped put back (by the raw
+    index each row kept), so the held-out split can keep an entity's rows on one side."""
+    missing = [c for c in spec.data.id_columns if c not in frame.columns and c in raw.columns]
+    if not missing or frame.empty:
+        return frame
+    if not raw.index.is_unique or not frame.index.isin(raw.index).all():
+        raise FeatureContractError(
+            f"{spec.name}: build_features dropped the id columns {missing} and the raw index, "
+            "so rows cannot be matched to their entity: keep the raw index (or the id columns)"
+        )
+    return frame.assign(**{c: raw.loc[frame.index, c].to_numpy() for c in missing})
+
+
 def build_feature_frame(
     spec: ProjectSpec, raw: pd.DataFrame, day: str | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -89,7 +103,7 @@ def build_feature_frame(
             "columns are the model's drift reference and must pass through unchanged - "
             "derive a new column instead"
         )
-    frame = only_day(frame, spec, day)
+    frame = only_day(with_ids(spec, raw, frame), spec, day)
     if frame.empty:
         return frame, []
     return frame, null_feature_problems(frame, spec.model.feature_columns)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mlplatform.spec import ColumnType, DataContract
+from mlplatform.storage.raw_files import listed
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,96 @@ def _column_matches(series: pd.Series, expected: ColumnType) -> bool:
 
 
 def schema_problems(name: str, frame: pd.DataFrame, schema: Mapping[str, ColumnType]) -> list[str]:
-    """Missing columns and columns whose dtype does not match ``schema`` in one file."""
+    """Missing columns, and the cause of each column that does not hold ``schema``'s type, with
+    the rows (1-based data rows: line N + 1 of a CSV with its header on line 1)."""
     problems = [f"{name}: missing column {col!r}" for col in schema if col not in frame.columns]
     for col, expected in schema.items():
-        if col in frame.columns and not _column_matches(frame[col], expected):
-            problems.append(
-                f"{name}: column {col!r} has dtype {frame[col].dtype}, expected {expected.value}"
-            )
+        if col in frame.columns:
+            causes = column_causes(frame[col], expected)
+            if not causes and not _column_matches(frame[col], expected):
+                causes = [f"has dtype {frame[col].dtype}, expected {expected.value}"]
+            problems.extend(f"{name}: column {col!r} {cause}" for cause in causes)
     return problems
+
+
+def _rows(mask: pd.Series) -> list[int]:
+    import numpy as np
+
+    return [int(i) + 1 for i in np.flatnonzero(mask.to_numpy())]
+
+
+def _values(series: pd.Series, mask: pd.Series) -> str:
+    shown = list(dict.fromkeys(str(v) for v in series[mask].head(50)))[:3]
+    return ", ".join(repr(v) for v in shown)
+
+
+def column_causes(series: pd.Series, expected: ColumnType) -> list[str]:
+    """Why ``series`` cannot be a column of type ``expected`` (empty when it can): an empty
+    column, non-numbers, non-finite numbers, fractions or gaps in integers, non-booleans."""
+    missing = series.isna()
+    if len(series) and bool(missing.all()):
+        return [f"is empty (no value in any of its {len(series)} rows)"]
+    if expected is ColumnType.STRING:
+        return []
+    if expected is ColumnType.BOOLEAN:
+        return _boolean_causes(series, missing)
+    if pd.api.types.is_bool_dtype(series):
+        return []
+    return _number_causes(series, missing, expected is ColumnType.INTEGER)
+
+
+def _is_boolean(value: object) -> bool:
+    """A boolean, or text a CSV reader takes for one (a column mixing them is read as text)."""
+    import numpy as np
+
+    if isinstance(value, str):
+        return value.lower() in ("true", "false")
+    return isinstance(value, bool | np.bool_)
+
+
+def _boolean_causes(series: pd.Series, missing: pd.Series) -> list[str]:
+    if pd.api.types.is_bool_dtype(series):
+        return []
+    causes = []
+    if missing.any():
+        causes.append(f"has no value in {listed('row', _rows(missing))}")
+    other = ~missing & ~series.map(_is_boolean)
+    if other.any():
+        causes.append(
+            f"has {_values(series, other)} in {listed('row', _rows(other))}: not booleans "
+            "(True/False)"
+        )
+    return causes
+
+
+def _number_causes(series: pd.Series, missing: pd.Series, integer: bool) -> list[str]:
+    import numpy as np
+
+    numbers = pd.to_numeric(series, errors="coerce") if series.dtype == object else series
+    causes = []
+    text = ~missing & numbers.isna()
+    if text.any():
+        causes.append(f"has {_values(series, text)} in {listed('row', _rows(text))}: not numbers")
+    as_floats = numbers.to_numpy(dtype=float, na_value=np.nan)
+    infinite = pd.Series(np.isinf(as_floats), index=series.index)
+    if infinite.any():
+        causes.append(
+            f"has non-finite values ({_values(series, infinite)}) in "
+            f"{listed('row', _rows(infinite))}"
+        )
+    if integer:
+        if missing.any():
+            causes.append(
+                f"has no value in {listed('row', _rows(missing))} (an integer column has no gaps)"
+            )
+        finite = numbers.notna() & ~infinite
+        fractional = finite & (numbers.where(finite, 0) % 1 != 0)
+        if fractional.any():
+            causes.append(
+                f"has {_values(series, fractional)} in {listed('row', _rows(fractional))}: "
+                "not whole numbers"
+            )
+    return causes
 
 
 def check_schema(
@@ -77,6 +160,41 @@ def check_min_rows(files: Mapping[str, pd.DataFrame], min_rows: int) -> RuleResu
     return RuleResult(f"row count >= {min_rows}", False, (f"{total} rows in total ({per_file})",))
 
 
+def duplicate_counts(files: Mapping[str, pd.DataFrame]) -> dict[str, tuple[int, int]]:
+    """Per file (in name order): rows repeating an earlier row of the same file, and rows
+    repeating a row of an earlier file (whole rows compared, by a 64-bit hash of each)."""
+    import numpy as np
+
+    counts: dict[str, tuple[int, int]] = {}
+    earlier = np.empty(0, dtype=np.uint64)
+    for name in sorted(files):
+        hashes = pd.util.hash_pandas_object(files[name], index=False, categorize=False)
+        hashes = hashes.to_numpy()
+        within = pd.Series(hashes).duplicated().to_numpy()
+        counts[name] = (int(within.sum()), int(np.isin(hashes[~within], earlier).sum()))
+        earlier = np.concatenate([earlier, hashes])
+    return counts
+
+
+def check_duplicates(
+    files: Mapping[str, pd.DataFrame],
+    max_share: float,
+    counts: Mapping[str, tuple[int, int]] | None = None,
+) -> RuleResult:
+    """No file has more than ``max_share`` of its rows repeating an earlier row (``counts``:
+    :func:`duplicate_counts`, if already computed)."""
+    problems = []
+    for name, (within, earlier) in (counts or duplicate_counts(files)).items():
+        rows = len(files[name])
+        if rows and (within + earlier) / rows > max_share:
+            problems.append(
+                f"{name}: {within + earlier} of {rows} rows repeat an earlier row ({within} "
+                f"within the file, {earlier} from earlier files), above the limit of "
+                f"{max_share:.0%} (DataContract.max_duplicate_share)"
+            )
+    return RuleResult(f"duplicate rows <= {max_share:.0%}", not problems, tuple(problems))
+
+
 def null_feature_problems(features: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     """Feature columns that contain nulls, with their counts."""
     counts = features[list(columns)].isna().sum()
@@ -97,22 +215,29 @@ def changed_raw_columns(
 
 @dataclass(frozen=True)
 class RawValidation:
-    """The three raw-data rules over one set of landed files."""
+    """The four raw-data rules over one set of landed files."""
 
     schema: RuleResult
     target: RuleResult
     rows: RuleResult
+    duplicates: RuleResult
+    duplicate_rows: int = 0
 
     @property
     def broken(self) -> list[str]:
         """Summaries of the rules broken (empty when the files may be ingested)."""
-        return [r.summary for r in (self.schema, self.target, self.rows) if not r.passed]
+        rules = (self.schema, self.target, self.rows, self.duplicates)
+        return [r.summary for r in rules if not r.passed]
 
 
 def validate_raw(files: Mapping[str, pd.DataFrame], contract: DataContract) -> RawValidation:
-    """Every landed file against the data contract: schema, non-null target, minimum rows."""
+    """Every landed file against the data contract: schema (with the cause of each mismatch),
+    non-null target, minimum rows, duplicate rows."""
+    counts = duplicate_counts(files)
     return RawValidation(
         schema=check_schema(files, contract.raw_schema),
         target=check_no_null_target(files, contract.target),
         rows=check_min_rows(files, contract.min_rows),
+        duplicates=check_duplicates(files, contract.max_duplicate_share, counts),
+        duplicate_rows=sum(within + earlier for within, earlier in counts.values()),
     )

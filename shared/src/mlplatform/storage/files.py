@@ -38,3 +38,13 @@ def append_line(path: Path, line: str) -> None:
         os.write(fd, (line + "\n").encode())
     finally:
         os.close(fd)
+
+
+def unsafe_name(name: str) -> str:
+    """Why ``name`` cannot be one component of a path we build ("" if it can): no separators,
+    no ``..``, not absolute, no control characters."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        return "must be a single file or folder name (no '/', '\\', '.' or '..')"
+    if any(ord(ch) < 32 for ch in name):
+        return "contains a control character"
+    return ""

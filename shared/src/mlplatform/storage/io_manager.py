@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import PrivateAttr
 
-from mlplatform.storage.files import write_atomically
+from mlplatform.storage.files import unsafe_name, write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,11 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def path_for(self, key: dg.AssetKey, partition: str | None = None) -> Path:
         """Where ``key`` (one partition of it) is stored."""
         path = Path(self.base_dir).joinpath(*key.path)
+        for part in (*key.path, partition or "-"):
+            if problem := unsafe_name(part):
+                raise ValueError(
+                    f"{key.to_user_string()} partition {partition!r}: {part!r} {problem}"
+                )
         if partition is None:
             return path.with_suffix(".parquet")
         return path / f"{partition}.parquet"

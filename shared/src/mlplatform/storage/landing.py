@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from mlplatform.storage.files import write_atomically
+from mlplatform.spec import DataContract
+from mlplatform.storage.files import unsafe_name, write_atomically
+from mlplatform.storage.raw_files import RAW_SUFFIXES, RawDataError, read_raw_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
-RAW_SUFFIXES = (".csv", ".parquet")
-
-
-class RawDataError(ValueError):
-    """A landed file cannot be read; the message names the file and what is wrong."""
+__all__ = ["RAW_SUFFIXES", "LandingZone", "RawDataError", "read_raw_file", "write_batch"]
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -31,11 +29,15 @@ class LandingZone(dg.ConfigurableResource):
     root: str
 
     def project_dir(self, project: str) -> Path:
+        if problem := unsafe_name(project):
+            raise RawDataError(f"project {project!r}: {problem}")
         return Path(self.root) / project
 
     def list_files(self, project: str, prefix: str = "") -> list[Path]:
         """Landed raw files (whose names start with ``prefix``) in name order; hidden and
         temporary files are ignored."""
+        if prefix and (problem := unsafe_name(prefix)):
+            raise RawDataError(f"partition key {prefix!r}: {problem}")
         folder = self.project_dir(project)
         if not folder.is_dir():
             return []
@@ -48,33 +50,38 @@ class LandingZone(dg.ConfigurableResource):
             and p.name.startswith(prefix)
         )
 
-    def read_all(self, project: str, prefix: str = "") -> dict[str, pd.DataFrame]:
+    def read_all(
+        self, project: str, prefix: str = "", contract: DataContract | None = None
+    ) -> dict[str, pd.DataFrame]:
         """Every landed file (of one day, with a date ``prefix``) parsed, keyed by file name;
-        raises RawDataError if there are none."""
+        raises RawDataError if there are none, or naming the first file that cannot be read (or
+        is a link out of the landing dir, or is over ``contract.max_file_bytes``)."""
         files = self.list_files(project, prefix)
         if not files:
             pattern = f"{prefix}*.csv or {prefix}*.parquet"
             raise RawDataError(f"no raw data in {self.project_dir(project)}: expected {pattern}")
-        return {path.name: read_raw_file(path) for path in files}
+        schema = contract.raw_schema if contract else None
+        limit = contract.max_file_bytes if contract else None
+        folder = self.project_dir(project).resolve()
+        return {p.name: read_raw_file(inside(folder, p), schema, limit) for p in files}
 
 
-def read_raw_file(path: Path) -> pd.DataFrame:
-    """Parse one landed file, with an error naming the file when it is empty or unparsable."""
-    import pandas as pd
-
-    if path.stat().st_size == 0:
-        raise RawDataError(f"{path}: file is empty (0 bytes)")
-    try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
-    except Exception as exc:  # any parser failure becomes one clear, file-named error
-        kind = "Parquet" if path.suffix == ".parquet" else "CSV"
-        raise RawDataError(f"{path}: cannot be parsed as {kind}: {exc}") from exc
+def inside(folder: Path, path: Path) -> Path:
+    """``path`` if it (after following links) is inside ``folder``; a landed symlink pointing
+    out of the landing dir is refused, never read."""
+    target = path.resolve()
+    if not target.is_relative_to(folder):
+        raise RawDataError(
+            f"{path}: is a link to {target}, outside the landing dir {folder}; "
+            "land the file itself"
+        )
+    return path
 
 
 def write_batch(folder: Path, name: str, frame: pd.DataFrame) -> Path:
     """Land ``frame`` as ``folder/name`` (.csv or .parquet), atomically so no reader sees half."""
+    if problem := unsafe_name(name):
+        raise ValueError(f"{name!r}: {problem}")
     path = folder / name
     if path.suffix not in RAW_SUFFIXES:
         raise ValueError(f"{name}: landed files must end in one of {RAW_SUFFIXES}")

@@ -13,6 +13,7 @@ from mlplatform.spec import ProjectSpec
 
 if TYPE_CHECKING:
     from mlplatform.lifecycle.promotion import Decision
+    from mlplatform.steps.training import SplitRule
 
 
 def decision_metadata(
@@ -50,9 +51,10 @@ def decision_metadata(
 def decide_champion(
     spec: ProjectSpec, registry: ModelRegistry, features
 ) -> tuple["Decision", int]:
-    """Score the challenger and the champion on one held-out split of the current features and
-    promote (under the registry lock) when the gate and the margin allow."""
-    from mlplatform.lifecycle.promotion import CHALLENGER, promote
+    """Score the challenger and the champion on one held-out split of the current features,
+    rows neither was trained on, and promote (under the registry lock) when the gate and the
+    margin allow."""
+    from mlplatform.lifecycle.promotion import CHALLENGER, CHAMPION, promote
     from mlplatform.steps.features import training_rows
     from mlplatform.steps.training import evaluate, split_features
 
@@ -60,7 +62,8 @@ def decide_champion(
     challenger = registry.alias_version(name, CHALLENGER)
     if challenger is None:
         raise dg.Failure(description=f"{name} has no '{CHALLENGER}' version: train one first")
-    holdout = split_features(spec, training_rows(spec, features))
+    rules = trained_rules(registry, name, [challenger, registry.alias_version(name, CHAMPION)])
+    holdout = split_features(spec, training_rows(spec, features), rules)
 
     def score(version: str) -> float:
         estimator = registry.load_model(name, version)
@@ -69,6 +72,17 @@ def decide_champion(
 
     decision = promote(registry, name, challenger, spec.gate, score)
     return decision, len(holdout.x_test)
+
+
+def trained_rules(
+    registry: ModelRegistry, name: str, versions: list[str | None]
+) -> list["SplitRule"]:
+    """The split rules the ``versions`` were trained under (recorded as ``split.*`` tags)."""
+    from mlplatform.steps.training import SplitRule
+
+    client = registry.client()
+    found = (SplitRule.from_tags(client.get_model_version(name, v).tags) for v in versions if v)
+    return [rule for rule in found if rule is not None]
 
 
 def build_champion(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:

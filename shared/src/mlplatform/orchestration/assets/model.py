@@ -54,6 +54,8 @@ def model_metadata(
         "mlflow_run_id": logged.run_id,
         "train_rows": len(trained.split.x_train),
         "test_rows": len(trained.split.x_test),
+        "repeated_rows_dropped": trained.split.duplicates,
+        "split_keys": ",".join(trained.split.rule.keys),
     }
 
 
@@ -75,7 +77,7 @@ def train_and_register(
     context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
     reference = drift_reference(spec, trained)
     lineage = model_lineage(context.run.run_id, spec, features, reference)
-    tags = version_tags(spec, names, passed, lineage)
+    tags = {**version_tags(spec, names, passed, lineage), **trained.split.rule.tags()}
     logged = log_trained_model(spec, trained, reference, tags)
     context.resources.registry.client().set_registered_model_alias(
         spec.registered_model_name, CHALLENGER, logged.version

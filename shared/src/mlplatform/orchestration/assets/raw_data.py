@@ -1,5 +1,5 @@
 """``<project>/raw_data``: every landed file (one day's, for daily projects), validated against
-the data contract by three blocking checks before anything is stored."""
+the data contract by four blocking checks before anything is stored."""
 
 import logging
 import sys
@@ -25,6 +25,7 @@ def raw_check_specs(names: ProjectNames) -> list[dg.AssetCheckSpec]:
         checks.schema: "Every landed file has the spec's columns with the spec's types.",
         checks.target: "No landed row is missing the target.",
         checks.rows: "Landed files hold at least the spec's minimum row count.",
+        checks.duplicates: "No landed file repeats more rows than the spec allows.",
     }
     return [
         dg.AssetCheckSpec(
@@ -74,7 +75,7 @@ def validated_raw(
 
     from mlplatform.steps.validation import validate_raw
 
-    files = landing.read_all(spec.name, prefix=day or "")
+    files = landing.read_all(spec.name, prefix=day or "", contract=spec.data)
     log.info(
         f"Read {len(files)} landed file(s) for {day or 'all days'} from "
         f"{landing.project_dir(spec.name)}"
@@ -86,6 +87,7 @@ def validated_raw(
         rule_check(checks.schema, rules.schema, files=listed),
         rule_check(checks.target, rules.target, files=listed),
         rule_check(checks.rows, rules.rows, files=listed),
+        rule_check(checks.duplicates, rules.duplicates, files=listed),
     ]
     if rules.broken:
         where = f" for {day}" if day else ""
@@ -98,6 +100,7 @@ def validated_raw(
     metadata = {
         **frame_metadata(frame),
         "files": dg.MetadataValue.json(sorted(files)),
+        "duplicate_rows": rules.duplicate_rows,
         # Which environment ran this: each location must run in its own interpreter.
         "runtime/python": sys.executable,
     }

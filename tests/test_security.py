@@ -1,0 +1,114 @@
+"""Secrets come only from the environment (no file in the repository holds a credential), and
+everything the local and compose setups publish listens on loopback unless told otherwise."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CREDENTIALS = {
+    "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    "AWS access key": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
+    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    "Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    "Slack webhook": re.compile(r"hooks\.slack\.com/services/T\w+/B\w+/\w+"),
+    # user:password@ in a URL, unless the password is a placeholder (${VAR}, {field}, <...>)
+    "password in a URL": re.compile(
+        r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"${<*][^\s@/'\"]*)@"
+    ),
+    # a secret-named key given a literal quoted value
+    "literal secret": re.compile(
+        r"(?i)(?:password|passwd|secret|token|api_key)\w*['\"]?\s*[:=]\s*['\"]([^'\"\s${<]{8,})['\"]"
+    ),
+}
+# Values that look like credentials on purpose: fakes the tests plant, and the local-only
+# PostgreSQL default of scripts/postgres.sh (it listens on 127.0.0.1 only).
+NOT_SECRETS = {"not-a-secret", "build-only", "mlplatform-local-test", "pa55word-in-url"}
+
+
+def credential_findings(root: Path, files: list[str]) -> list[str]:
+    """``file:line: kind`` for every credential-looking string in ``files`` (text files only)."""
+    findings = []
+    for name in files:
+        try:
+            text = (root / name).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            for kind, pattern in CREDENTIALS.items():
+                for match in pattern.finditer(line):
+                    value = match.group(match.lastindex or 0)
+                    if value not in NOT_SECRETS:
+                        findings.append(f"{name}:{number}: {kind}")
+    return findings
+
+
+def _repository_files(root: Path) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return listed.stdout.split()
+
+
+def test_no_file_in_the_repository_holds_a_credential(root: Path) -> None:
+    files = _repository_files(root)
+    assert len(files) > 100
+    assert credential_findings(root, files) == []
+
+
+@pytest.mark.parametrize(
+    ("planted", "kind"),
+    [
+        # Assembled here, so that this file itself holds none of them.
+        ("-----BEGIN OPENSSH " + "PRIVATE KEY-----", "private key"),
+        ("aws_key = AKIA" + "ABCDEFGHIJKLMNOP", "AWS access key"),
+        ("ghp_" + "a1" * 18, "GitHub token"),
+        ("SLACK=xoxb" + "-1234567890-abcdef", "Slack token"),
+        ("https://hooks.slack.com" + "/services/T0AB/B0CD/xyz123", "Slack webhook"),
+        ("postgresql://mlflow:" + "hunter22@db/mlflow", "password in a URL"),
+        ("POSTGRES_PASSWORD = " + '"correct-horse-battery"', "literal secret"),
+    ],
+)
+def test_the_scan_finds_a_planted_credential(tmp_path: Path, planted: str, kind: str) -> None:
+    (tmp_path / "leak.txt").write_text(f"harmless\n{planted}\n")
+    assert f"leak.txt:2: {kind}" in credential_findings(tmp_path, ["leak.txt"])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "url = f'postgresql://{user}:{password}@{host}/db'",
+        "${POSTGRES_USER}:${POSTGRES_PASSWORD:?set it}@postgres:5432",
+        'password="${MLPLATFORM_PG_PASSWORD:-x}"',
+        "password=os.environ['PG_PASSWORD']",
+    ],
+)
+def test_the_scan_passes_values_taken_from_the_environment(tmp_path: Path, line: str) -> None:
+    (tmp_path / "ok.txt").write_text(line + "\n")
+    assert credential_findings(tmp_path, ["ok.txt"]) == []
+
+
+def test_published_ports_listen_on_loopback_by_default(root: Path) -> None:
+    compose = (root / "docker" / "docker-compose.yml").read_text()
+    published = re.findall(r"^\s+ports:\n((?:\s+- .+\n)+)", compose, re.M)
+    mappings = [m.strip()[2:] for block in published for m in block.splitlines()]
+    assert len(mappings) == 2, mappings
+    for mapping in mappings:
+        assert re.match(r"\$\{\w+_BIND:-127\.0\.0\.1\}:", mapping), mapping
+    scripts = {
+        "scripts/up.sh": "-h 127.0.0.1",
+        "scripts/mlflow-ui.sh": "--host 127.0.0.1",
+        "scripts/postgres.sh": "listen_addresses=127.0.0.1",
+    }
+    for name, flag in scripts.items():
+        assert flag in (root / name).read_text(), name
+    # Inside a container a server listens on all of its interfaces; on the host nothing does.
+    for script in (root / "scripts").glob("*.sh"):
+        assert "0.0.0.0" not in script.read_text(), script.name
