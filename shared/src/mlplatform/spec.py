@@ -67,12 +67,16 @@ class DataContract:
 
     Example: ``DataContract(raw_schema={"id": ColumnType.STRING, "y": ColumnType.BOOLEAN},
     target="y", id_columns=("id",))``
+
+    Outcomes (the true target, known later) land under ``landing/<project>/outcomes/`` with
+    ``outcome_id`` (default: the only id column) and the target.
     """
 
     raw_schema: Mapping[str, ColumnType]
     target: str
     id_columns: tuple[str, ...] = ()
     min_rows: int = 500
+    outcome_id: str = ""
 
     def __post_init__(self) -> None:
         if self.target not in self.raw_schema:
@@ -82,6 +86,16 @@ class DataContract:
             raise ValueError(f"id_columns {missing} are not in raw_schema")
         if self.min_rows < 1:
             raise ValueError("min_rows must be >= 1")
+        if self.outcome_id and self.outcome_id not in self.id_columns:
+            raise ValueError(f"outcome_id {self.outcome_id!r} is not one of id_columns")
+
+    @property
+    def outcome_id_column(self) -> str | None:
+        """The id column outcomes are joined on; ``None`` when the data has no single id (then
+        the project has no live performance monitoring)."""
+        if self.outcome_id:
+            return self.outcome_id
+        return self.id_columns[0] if len(self.id_columns) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -123,10 +137,15 @@ class QualityGate:
     floor: float
     higher_is_better: bool = True
     promotion_margin: float = 0.0
+    # > 0: promotion also requires the challenger to beat the champion on at least this many
+    # live outcomes that both scored (shadow scoring); 0: the held-out split decides alone.
+    live_promotion_rows: int = 0
 
     def __post_init__(self) -> None:
         if self.promotion_margin < 0:
             raise ValueError("promotion_margin must be >= 0")
+        if self.live_promotion_rows < 0:
+            raise ValueError("live_promotion_rows must be >= 0")
 
     def passes(self, value: float) -> bool:
         return value >= self.floor if self.higher_is_better else value <= self.floor
@@ -142,6 +161,9 @@ class Lifecycle:
 
     A drift report with drift share >= ``drift_threshold`` fails its WARN check and triggers one
     retrain; both sides of the comparison are sampled to ``drift_sample_rows``.
+    Live performance (predictions joined with landed outcomes) is judged against the quality
+    gate once the champion has ``performance_min_rows`` outcomes; below the gate in
+    ``performance_patience`` evaluations in a row triggers one retrain per champion version.
     """
 
     retrain_policy: RetrainPolicy = "on_schedule"
@@ -149,6 +171,8 @@ class Lifecycle:
     drift_sample_rows: int = 20_000
     raw_data_fail_after: timedelta = timedelta(days=2)
     model_fail_after: timedelta = timedelta(days=8)
+    performance_min_rows: int = 200
+    performance_patience: int = 1
 
     def __post_init__(self) -> None:
         if self.retrain_policy not in ("on_new_data", "on_schedule"):
@@ -159,6 +183,8 @@ class Lifecycle:
             raise ValueError("drift_threshold must be in (0, 1]")
         if self.drift_sample_rows < 100:
             raise ValueError("drift_sample_rows must be >= 100")
+        if self.performance_min_rows < 1 or self.performance_patience < 1:
+            raise ValueError("performance_min_rows and performance_patience must be >= 1")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The landing zone: where raw data arrives as CSV or Parquet files, never modified by us."""
+"""The landing zone: where raw data (``<root>/<project>/``) and outcomes
+(``<root>/<project>/outcomes/``) arrive as CSV or Parquet files, never modified by us."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 RAW_SUFFIXES = (".csv", ".parquet")
+OUTCOMES_DIR = "outcomes"
 
 
 class RawDataError(ValueError):
@@ -33,20 +35,24 @@ class LandingZone(dg.ConfigurableResource):
     def project_dir(self, project: str) -> Path:
         return Path(self.root) / project
 
+    def outcomes_dir(self, project: str) -> Path:
+        return self.project_dir(project) / OUTCOMES_DIR
+
     def list_files(self, project: str, prefix: str = "") -> list[Path]:
         """Landed raw files (whose names start with ``prefix``) in name order; hidden and
         temporary files are ignored."""
-        folder = self.project_dir(project)
-        if not folder.is_dir():
-            return []
-        return sorted(
-            p
-            for p in folder.iterdir()
-            if p.is_file()
-            and p.suffix in RAW_SUFFIXES
-            and not p.name.startswith(".")
-            and p.name.startswith(prefix)
-        )
+        return landed_files(self.project_dir(project), prefix)
+
+    def list_outcome_files(self, project: str, prefix: str = "") -> list[Path]:
+        """Landed outcome files (whose names start with ``prefix``), as ``list_files``."""
+        return landed_files(self.outcomes_dir(project), prefix)
+
+    def read_outcomes(self, project: str, prefix: str = "") -> dict[str, pd.DataFrame]:
+        """Every landed outcome file (of one day, with a date ``prefix``) parsed, keyed by file
+        name; none landed yet is an empty dict, not an error."""
+        return {
+            path.name: read_raw_file(path) for path in self.list_outcome_files(project, prefix)
+        }
 
     def read_all(self, project: str, prefix: str = "") -> dict[str, pd.DataFrame]:
         """Every landed file (of one day, with a date ``prefix``) parsed, keyed by file name;
@@ -56,6 +62,21 @@ class LandingZone(dg.ConfigurableResource):
             pattern = f"{prefix}*.csv or {prefix}*.parquet"
             raise RawDataError(f"no raw data in {self.project_dir(project)}: expected {pattern}")
         return {path.name: read_raw_file(path) for path in files}
+
+
+def landed_files(folder: Path, prefix: str = "") -> list[Path]:
+    """CSV/Parquet files directly in ``folder`` (names starting with ``prefix``), in name order;
+    hidden and temporary files are ignored."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix in RAW_SUFFIXES
+        and not p.name.startswith(".")
+        and p.name.startswith(prefix)
+    )
 
 
 def read_raw_file(path: Path) -> pd.DataFrame:
