@@ -115,3 +115,21 @@ def decay_outcomes(
         scaled = scaled.round().astype(decayed[target].dtype)
     decayed[target] = scaled
     return decayed
+
+
+def outcomes_for_predictions(
+    contract: DataContract,
+    task: Task,
+    predicted_ids: pd.Series,
+    raw: pd.DataFrame,
+    answered: set[str],
+    decay: float,
+    seed: int,
+) -> pd.DataFrame:
+    """The true target (from the landed raw rows) of every predicted id without an outcome yet,
+    decayed by ``decay`` (see :func:`decay_outcomes`): what ``land --outcomes`` writes."""
+    id_column = next(iter(outcome_schema(contract)))
+    ids = pd.Series(sorted(set(predicted_ids.astype(str)) - answered), name=id_column)
+    truth = raw[[id_column, contract.target]].assign(**{id_column: raw[id_column].astype(str)})
+    outcomes = truth[truth[id_column].isin(set(ids))].drop_duplicates(id_column)
+    return decay_outcomes(outcomes.reset_index(drop=True), task, contract.target, decay, seed)

@@ -8,6 +8,7 @@ are counted and reported (WARN ``outcome_ids_known``); live performance below th
 warns (``live_performance_meets_gate``), and the performance sensor retrains on it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -352,3 +353,29 @@ def log_to_mlflow(spec: ProjectSpec, registry: ModelRegistry, table: "list[Perfo
             for name, value in {**row.metrics, "rows": float(row.rows)}.items()
         ]
         client.log_batch(runs[row.model_version], metrics=metrics)
+
+
+def live_scorer(
+    spec: ProjectSpec, names: ProjectNames, landing: LandingZone, store: "ParquetIOManager"
+) -> "Callable[[str, str], LiveComparison] | None":
+    """``live(champion, challenger)``: both versions' gate metric on the landed outcomes of the
+    ids both scored (every day's, for daily projects). Outcome files that break a rule give no
+    live evidence (the model_performance run reports them); ``None`` without an outcome id."""
+    if spec.data.outcome_id_column is None:
+        return None
+
+    def live(champion: str, challenger: str) -> "LiveComparison":
+        import pandas as pd
+
+        from mlplatform.steps.outcomes import validate_outcomes
+        from mlplatform.steps.performance import LiveComparison, join_outcomes, live_comparison
+
+        files = landing.read_outcomes(spec.name)
+        logs = [store.read(path) for path in store.stored_paths(names.prediction_log)]
+        if not files or not logs or validate_outcomes(files, spec.data).broken:
+            return LiveComparison(0, None, None)
+        outcomes = pd.concat(files.values(), ignore_index=True)
+        joined = join_outcomes(spec, outcomes, pd.concat(logs, ignore_index=True), set())
+        return live_comparison(spec, joined.frame, champion, challenger)
+
+    return live
