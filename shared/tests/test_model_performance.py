@@ -22,7 +22,7 @@ from mlplatform.orchestration.drift_sensor import REASON_TAG
 from mlplatform.orchestration.performance_sensor import LIVE_METRIC_TAG
 from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.steps.outcomes import decay_outcomes, validate_outcomes
-from mlplatform.steps.performance import frame_metrics
+from mlplatform.steps.performance import CHALLENGER_ROLE
 from mlplatform.testing import check_evaluations, failure_text, materialization_metadata
 
 NAMES = project_names(SPEC)
@@ -205,7 +205,8 @@ def test_shadow_challenger_promoted_only_when_better_on_live_outcomes(
     """A held-out winner waits for live outcomes; truth as generated makes the full model better
     live (promoted), every label flipped makes it worse live (kept)."""
     land("batch_001.csv", rows=2000, seed=1)
-    assert run_chain([*NAMES.asset_keys[:4]], project=WEAK).success  # v1 (weak) champion
+    first = [*NAMES.training_keys, NAMES.raw_data, NAMES.features, NAMES.predictions]
+    assert run_chain(first, project=WEAK).success  # v1 (weak) champion, batch 1 logged
     waiting = run_chain([NAMES.model, NAMES.champion], project=LIVE)  # v2 (full) challenger
     meta = materialization_metadata(waiting, NAMES.champion)
     assert meta["promoted"] is False and "0 live outcomes scored by both" in meta["reason"]
@@ -213,7 +214,8 @@ def test_shadow_challenger_promoted_only_when_better_on_live_outcomes(
     land("batch_002.csv", rows=2000, seed=2)
     scored = run_chain([NAMES.raw_data, NAMES.predictions], project=LIVE)
     assert materialization_metadata(scored, NAMES.predictions)["shadow_model_version"] == "2"
-    shadow = _log(data_dir).query("role == @CHALLENGER_ROLE")
+    log = _log(data_dir)
+    shadow = log[log["role"] == CHALLENGER_ROLE]
     assert set(shadow["model_version"]) == {"2"} and len(shadow) == 2000
 
     _land_outcomes(data_dir, decay, LIVE)
@@ -231,9 +233,8 @@ def test_shadow_challenger_promoted_only_when_better_on_live_outcomes(
     assert decision["challenger_live_roc_auc"] == pytest.approx(perf["shadow/challenger_roc_auc"])
     from mlplatform.testing import model_versions
 
-    [v2] = [v for v in model_versions(_tracking(data_dir), "demo") if v.version == "2"]
+    [v2] = [v for v in model_versions(_tracking(data_dir), "demo") if str(v.version) == "2"]
     assert v2.tags["promotion.promoted"] == str(promoted)
     assert float(v2.tags["promotion.champion_live_score"]) == pytest.approx(
         perf["shadow/champion_roc_auc"]
     )
-    assert frame_metrics  # the same metric function the asset used (imported above)
