@@ -240,3 +240,62 @@ def test_shadow_challenger_promoted_only_when_better_on_live_outcomes(
     assert float(v2.tags["promotion.champion_live_score"]) == pytest.approx(
         perf["shadow/champion_roc_auc"]
     )
+
+
+def test_daily_outcomes_are_judged_per_day(data_dir, instance) -> None:
+    """A daily project's outcomes are named by the day of their predictions; the sensor waits
+    for that day's predictions, then model_performance of that day joins them."""
+    from demo_project import DAILY
+
+    from mlplatform.cli import main
+    from mlplatform.storage.landing import write_batch
+    from mlplatform.testing import materialize_project, materialize_whole_chain
+
+    names = project_names(DAILY)
+    days = ["2026-03-01", "2026-03-02", "2026-03-03"]
+    for seed, day in enumerate(days, start=1):
+        write_batch(
+            data_dir / "landing" / DAILY.name, f"{day}.csv", DAILY.generate(400, seed, day=day)
+        )
+    sensor = Ticks(DAILY, names.outcomes_sensor, data_dir, instance)
+    early = data_dir / "landing" / DAILY.name / "outcomes" / "2026-03-02-early.csv"
+    early.parent.mkdir(parents=True)
+    DAILY.generate(400, 2, day="2026-03-02")[["id", "converted"]].head(50).to_csv(
+        early, index=False
+    )
+    assert "no predictions for 2026-03-02 yet" in sensor.tick().skip_message
+    early.unlink()
+
+    chain = materialize_whole_chain(DAILY, data_dir, instance, days)
+    assert chain.success, chain.failures()
+    argv = ["land", "--outcomes", "--decay", "0", "--seed", "3", "--date", days[-1]]
+    argv += ["--landing-dir", str(data_dir / "landing"), "--asset-dir", str(data_dir / "assets")]
+    assert main(DAILY, argv) == 0
+    [landed] = sorted((data_dir / "landing" / DAILY.name / "outcomes").iterdir())
+    assert landed.name.startswith(f"{days[-1]}-outcomes-")
+
+    [request] = sensor.tick().run_requests
+    assert request.partition_key == days[-1]
+    result = materialize_project(DAILY, data_dir, instance, [names.model_performance], days[-1])
+    assert result.success, failure_text(result)
+    meta = materialization_metadata(result, names.model_performance)
+    assert meta["live_rows"] == 400 and meta["outcomes"] == 400
+    assert meta["live/roc_auc"] > DAILY.gate.floor
+    assert check_evaluations(result)[names.checks.live_gate].passed
+
+
+def test_regression_metrics_and_baseline() -> None:
+    """MAE, RMSE and the live baseline (the median truth) for a regressor's joined rows."""
+    from mlplatform.steps.performance import frame_metrics
+
+    regression = dataclasses.replace(
+        SPEC,
+        model=dataclasses.replace(SPEC.model, task="regression"),
+        gate=QualityGate("mae_vs_baseline", 0.7, higher_is_better=False),
+    )
+    rows = pd.DataFrame({"converted": [1.0, 2.0, 3.0, 6.0], "prediction": [1.0, 2.0, 4.0, 4.0]})
+    scores = frame_metrics(regression, rows)
+    assert scores["mae"] == pytest.approx(0.75)
+    assert scores["rmse"] == pytest.approx((5 / 4) ** 0.5)
+    assert scores["baseline_mae"] == pytest.approx(1.5)  # median 2.5
+    assert scores["mae_vs_baseline"] == pytest.approx(0.5)
