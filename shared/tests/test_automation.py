@@ -96,8 +96,15 @@ def test_on_new_data_policy_retrains_after_new_features(tmp_path: Path, instance
     _materialize(instance, *keys.values())
     automation.requested()
     _materialize(instance, keys["features"])
-    # The new model needs a champion decision, and a new champion new drift and predictions.
-    assert automation.requested() == {"model", "champion", "drift_report", "predictions"}
+    # The new model needs a champion decision, and a new champion new drift and predictions;
+    # live performance (built before: outcomes arrived) follows the new predictions.
+    assert automation.requested() == {
+        "model",
+        "champion",
+        "drift_report",
+        "predictions",
+        "model_performance",
+    }
 
 
 def test_champion_ignores_new_features_without_a_new_model(tmp_path: Path, instance) -> None:
@@ -220,6 +227,8 @@ def test_sensors_are_running_by_default_at_the_configured_interval(
         names.automation_sensor,
         names.training_sensor,
         names.drift_sensor,
+        names.outcomes_sensor,
+        names.performance_sensor,
         names.failure_sensor,
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())

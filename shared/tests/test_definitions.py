@@ -29,6 +29,7 @@ def test_standard_assets_and_lineage() -> None:
         NAMES.champion: {NAMES.features, NAMES.model},
         NAMES.drift_report: {NAMES.champion, NAMES.raw_data},
         NAMES.predictions: {NAMES.champion, NAMES.raw_data},
+        NAMES.model_performance: {NAMES.predictions, NAMES.raw_data},
     }
     assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == {SPEC.name}
     assert all(graph.get(k).description for k in graph.get_all_asset_keys())
@@ -50,6 +51,9 @@ def test_checks_are_declared_with_the_right_blocking() -> None:
         (NAMES.champion, checks.champion_gate): False,
         (NAMES.drift_report, checks.drift): False,
         (NAMES.predictions, checks.predictions): False,
+        (NAMES.model_performance, checks.outcomes): True,
+        (NAMES.model_performance, checks.outcome_ids): False,
+        (NAMES.model_performance, checks.live_gate): False,
     }
     assert all(graph.get_check_spec(key).description for key in graph.asset_check_keys)
 
@@ -89,7 +93,7 @@ def test_daily_assets_and_backfill_policy() -> None:
     graph = daily_defs.resolve_asset_graph()
     partitioned = {k: graph.get(k).partitions_def for k in graph.get_all_asset_keys()}
     daily = {key for key, partitions in partitioned.items() if partitions is not None}
-    assert daily == set(DAILY_NAMES.daily_keys)
+    assert daily == {*DAILY_NAMES.daily_keys, DAILY_NAMES.model_performance}
     assert isinstance(partitioned[DAILY_NAMES.raw_data], dg.DailyPartitionsDefinition)
     assert {partitioned[key] for key in daily} == {DAILY_NAMES.partitions}
     for key in daily:

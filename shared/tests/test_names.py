@@ -9,7 +9,15 @@ from mlplatform import project_names
 
 def test_asset_keys_are_project_and_noun_in_lineage_order() -> None:
     names = project_names(SPEC)
-    nouns = ["raw_data", "features", "model", "champion", "drift_report", "predictions"]
+    nouns = [
+        "raw_data",
+        "features",
+        "model",
+        "champion",
+        "drift_report",
+        "predictions",
+        "model_performance",
+    ]
     assert names.asset_keys == tuple(dg.AssetKey(["demo", noun]) for noun in nouns)
     assert (names.raw_data, names.drift_report) == (
         dg.AssetKey(["demo", "raw_data"]),

@@ -1,6 +1,7 @@
 """Command line for a code location.
 
 ``python -m <project> land --rows 5000 --drift 0.5`` lands a synthetic batch;
+``python -m <project> land --outcomes --decay 0.3`` lands the outcomes of earlier predictions;
 ``python -m <project> rollback --reason "..." --by alice [--to-version 3]`` rolls back.
 """
 
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from mlplatform.spec import ProjectSpec
 
@@ -37,6 +39,24 @@ def _parser(spec: ProjectSpec) -> argparse.ArgumentParser:
     )
     land.add_argument(
         "--if-empty", action="store_true", help="do nothing when files have already landed"
+    )
+    land.add_argument(
+        "--outcomes",
+        action="store_true",
+        help="land the true target of every prediction made so far without an outcome yet "
+        "(into <landing>/<project>/outcomes/; reads the prediction log in --asset-dir)",
+    )
+    land.add_argument(
+        "--decay",
+        type=float,
+        default=0.0,
+        help="with --outcomes: flip this share of labels (classifiers) or scale targets by "
+        "1 + decay (regressors), 0 to 1 (default 0)",
+    )
+    land.add_argument(
+        "--asset-dir",
+        default=os.environ.get("MLPLATFORM_ASSET_DIR"),
+        help="with --outcomes: where assets are stored (default: $MLPLATFORM_ASSET_DIR)",
     )
     back = commands.add_parser(
         "rollback",
@@ -107,6 +127,68 @@ def _iso_day(day: str) -> str:
     return day
 
 
+def land_outcomes(
+    spec: ProjectSpec,
+    landing_root: Path,
+    asset_dir: Path,
+    decay: float,
+    seed: int,
+    fmt: str,
+    day: str | None = None,
+) -> list[Path]:
+    """Land the outcomes of logged predictions that have none yet (one file per day with
+    predictions, named by the day, for daily projects); returns the files written."""
+    import pandas as pd
+
+    from mlplatform.orchestration.names import project_names
+    from mlplatform.steps.outcomes import outcomes_for_predictions
+    from mlplatform.storage.io_manager import ParquetIOManager
+    from mlplatform.storage.landing import LandingZone, write_batch
+
+    names, landing = project_names(spec), LandingZone(root=str(landing_root))
+    store = ParquetIOManager(base_dir=str(asset_dir))
+    logs = _prediction_logs(store, names, day)
+    answered_frames = landing.read_outcomes(spec.name).values()
+    id_column = spec.data.outcome_id_column
+    answered = {str(i) for frame in answered_frames for i in frame.get(id_column, [])}
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    written = []
+    for log_day, path in logs:
+        log = pd.read_parquet(path)
+        raw = pd.concat(landing.read_all(spec.name, prefix=log_day or "").values())
+        outcomes = outcomes_for_predictions(
+            spec.data, spec.model.task, log[id_column], raw, answered, decay, seed
+        )
+        if outcomes.empty:
+            continue
+        name = f"{log_day + '-' if log_day else ''}outcomes-{stamp}-decay{decay:g}.{fmt}"
+        written.append(write_batch(landing.outcomes_dir(spec.name), name, outcomes))
+    return written
+
+
+def _prediction_logs(store: Any, names: Any, day: str | None) -> list[tuple[str | None, Path]]:
+    """(day, path) of the stored prediction logs: one unpartitioned, or one per day."""
+    paths = store.stored_paths(names.prediction_log)
+    if names.partitions is None:
+        return [(None, path) for path in paths]
+    return [(p.stem, p) for p in paths if day is None or p.stem == day]
+
+
+def _land_outcomes_command(spec: ProjectSpec, args: argparse.Namespace, root: Path) -> int:
+    if not args.asset_dir:
+        print("error: set MLPLATFORM_ASSET_DIR or pass --asset-dir", file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else int(datetime.now(UTC).timestamp())
+    day = getattr(args, "date", None)
+    written = land_outcomes(spec, root, Path(args.asset_dir), args.decay, seed, args.format, day)
+    if not written:
+        print(f"{spec.name}: no predictions without outcomes in {args.asset_dir}, nothing landed")
+        return 0
+    for path in written:
+        print(f"{spec.name}: landed outcomes (decay {args.decay:g}) at {path}")
+    return 0
+
+
 def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
     args = _parser(spec).parse_args(argv)
     if args.command == "rollback":
@@ -115,6 +197,8 @@ def main(spec: ProjectSpec, argv: Sequence[str] | None = None) -> int:
         print("error: set MLPLATFORM_LANDING_DIR or pass --landing-dir", file=sys.stderr)
         return 2
     root = Path(args.landing_dir)
+    if args.outcomes:
+        return _land_outcomes_command(spec, args, root)
     from mlplatform.storage.landing import LandingZone
 
     if args.if_empty and LandingZone(root=str(root)).list_files(spec.name):

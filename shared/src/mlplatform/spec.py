@@ -72,6 +72,9 @@ class DataContract:
 
     Example: ``DataContract(raw_schema={"id": ColumnType.STRING, "y": ColumnType.BOOLEAN},
     target="y", id_columns=("id",))``
+
+    Outcomes (the true target, known later) land under ``landing/<project>/outcomes/`` with
+    ``outcome_id`` (default: the only id column) and the target.
     """
 
     raw_schema: Mapping[str, ColumnType]
@@ -80,6 +83,7 @@ class DataContract:
     min_rows: int = 500
     max_duplicate_share: float = 0.01
     max_file_bytes: int = 2 * 1024**3
+    outcome_id: str = ""
 
     def __post_init__(self) -> None:
         if self.target not in self.raw_schema:
@@ -93,6 +97,16 @@ class DataContract:
             raise ValueError("max_duplicate_share must be in [0, 1]")
         if self.max_file_bytes < 1:
             raise ValueError("max_file_bytes must be >= 1")
+        if self.outcome_id and self.outcome_id not in self.id_columns:
+            raise ValueError(f"outcome_id {self.outcome_id!r} is not one of id_columns")
+
+    @property
+    def outcome_id_column(self) -> str | None:
+        """The id column outcomes are joined on; ``None`` when the data has no single id (then
+        the project has no live performance monitoring)."""
+        if self.outcome_id:
+            return self.outcome_id
+        return self.id_columns[0] if len(self.id_columns) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -134,10 +148,15 @@ class QualityGate:
     floor: float
     higher_is_better: bool = True
     promotion_margin: float = 0.0
+    # > 0: promotion also requires the challenger to beat the champion on at least this many
+    # live outcomes that both scored (shadow scoring); 0: the held-out split decides alone.
+    live_promotion_rows: int = 0
 
     def __post_init__(self) -> None:
         if self.promotion_margin < 0:
             raise ValueError("promotion_margin must be >= 0")
+        if self.live_promotion_rows < 0:
+            raise ValueError("live_promotion_rows must be >= 0")
 
     def passes(self, value: float) -> bool:
         return value >= self.floor if self.higher_is_better else value <= self.floor
@@ -156,6 +175,10 @@ class Lifecycle:
     A step that finds MLflow unreachable is retried ``mlflow_retries`` times, after
     ``mlflow_retry_delay_seconds`` doubled on each retry (15 + 30 + 60 s: a restart of the
     tracking server is ridden out); any other failure is not retried.
+
+    Live performance (predictions joined with landed outcomes) is judged against the quality
+    gate once the champion has ``performance_min_rows`` outcomes; below the gate in
+    ``performance_patience`` evaluations in a row triggers one retrain per champion version.
     """
 
     retrain_policy: RetrainPolicy = "on_schedule"
@@ -165,6 +188,8 @@ class Lifecycle:
     model_fail_after: timedelta = timedelta(days=8)
     mlflow_retries: int = 3
     mlflow_retry_delay_seconds: float = 15.0
+    performance_min_rows: int = 200
+    performance_patience: int = 1
 
     def __post_init__(self) -> None:
         if self.retrain_policy not in ("on_new_data", "on_schedule"):
@@ -177,6 +202,8 @@ class Lifecycle:
             raise ValueError("drift_sample_rows must be >= 100")
         if self.mlflow_retries < 0 or self.mlflow_retry_delay_seconds < 0:
             raise ValueError("mlflow_retries and mlflow_retry_delay_seconds must be >= 0")
+        if self.performance_min_rows < 1 or self.performance_patience < 1:
+            raise ValueError("performance_min_rows and performance_patience must be >= 1")
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,8 @@ def materialize_whole_chain(
     """Every standard asset in process, the way a user builds a project the first time.
 
     Unpartitioned projects: one run of the whole chain. Daily projects: raw data and features
-    for each of ``days``, then the model and champion, then the last day's drift report and
-    predictions. Stops at the first failed run.
+    for each of ``days``, then the model and champion, then the last day's drift report,
+    predictions and model performance. Stops at the first failed run.
     """
     names = project_names(spec)
 
@@ -125,7 +125,7 @@ def materialize_whole_chain(
     steps: list[tuple[Sequence[dg.AssetKey], str | None]] = [
         *(((names.raw_data, names.features), day) for day in days),
         (names.training_keys, None),
-        ((names.drift_report, names.predictions), days[-1]),
+        ((names.drift_report, names.predictions, names.model_performance), days[-1]),
     ]
     results: list[dg.ExecuteInProcessResult] = []
     for keys, day in steps:

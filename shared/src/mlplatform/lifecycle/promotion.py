@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.spec import QualityGate
+
+if TYPE_CHECKING:
+    from mlplatform.steps.performance import LiveComparison
 
 CHAMPION, CHALLENGER, PREVIOUS = "champion", "challenger", "previous"
 
@@ -36,6 +39,10 @@ class Decision:
     promoted: bool
     reason: str
     decided_at: str
+    # Live outcomes both versions scored (shadow scoring), when the gate asks for them.
+    live_rows: int | None = None
+    challenger_live_score: float | None = None
+    champion_live_score: float | None = None
 
     @property
     def champion_after(self) -> str | None:
@@ -62,7 +69,27 @@ def decide(gate: QualityGate, challenger: float, champion: float | None) -> tupl
     )
 
 
+def decide_live(gate: QualityGate, live: LiveComparison | None) -> tuple[bool, str]:
+    """With ``gate.live_promotion_rows``: promote only if the challenger's shadow predictions
+    beat the champion's served ones by more than the margin on at least that many outcomes."""
+    needed = gate.live_promotion_rows
+    rows = live.rows if live else 0
+    if live is None or rows < needed or None in (live.champion_score, live.challenger_score):
+        return False, (
+            f"{rows} live outcomes scored by both, {needed} required before the challenger can "
+            "replace the champion; champion kept"
+        )
+    challenger, champion = live.challenger_score, live.champion_score
+    improvement = challenger - champion if gate.higher_is_better else champion - challenger
+    verdict = "beats" if improvement > gate.promotion_margin else "does not beat"
+    return improvement > gate.promotion_margin, (
+        f"on {rows} live outcomes challenger {gate.metric}={challenger:.4f} {verdict} champion "
+        f"{champion:.4f} (improvement {improvement:+.4f}, margin {gate.promotion_margin:g})"
+    )
+
+
 Scorer = Callable[[str], float]
+LiveScorer = Callable[[str, str], "LiveComparison"]
 
 
 def promote(
@@ -71,9 +98,12 @@ def promote(
     challenger_version: str,
     gate: QualityGate,
     score: Scorer,
+    live: LiveScorer | None = None,
 ) -> Decision:
     """Compare ``challenger_version`` with the current champion using ``score(version)`` (the
-    gate metric on the same current held-out data) and move the aliases if it wins."""
+    gate metric on the same current held-out data) and move the aliases if it wins. With
+    ``gate.live_promotion_rows``, ``live(champion, challenger)`` must also show the challenger
+    ahead on live outcomes (see :func:`decide_live`)."""
     client = registry.client()
     with registry.lock(model_name):
         champion_version = registry.alias_version(model_name, CHAMPION)
@@ -84,6 +114,12 @@ def promote(
         else:
             champion_score = score(champion_version) if champion_version else None
             promoted, reason = decide(gate, challenger_score, champion_score)
+        comparison = None
+        if champion_version and champion_version != challenger_version and live is not None:
+            comparison = live(champion_version, challenger_version)
+            if promoted and gate.live_promotion_rows:
+                promoted, live_reason = decide_live(gate, comparison)
+                reason = f"held-out: {reason}; live: {live_reason}"
         if promoted:
             if champion_version:
                 client.set_registered_model_alias(model_name, PREVIOUS, champion_version)
@@ -98,6 +134,9 @@ def promote(
             promoted=promoted,
             reason=reason,
             decided_at=datetime.now(UTC).isoformat(),
+            live_rows=comparison.rows if comparison else None,
+            challenger_live_score=comparison.challenger_score if comparison else None,
+            champion_live_score=comparison.champion_score if comparison else None,
         )
         _record(client, decision)
     return decision

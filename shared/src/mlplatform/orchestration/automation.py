@@ -10,6 +10,8 @@
 | ``champion`` | after a new model (not after new features alone) | a promotion decision needs a
   new challenger |
 | ``drift_report``, ``predictions`` | eager | they describe the latest data and champion |
+| ``model_performance`` | after new predictions, once outcomes arrived (the outcomes sensor
+  builds it first) | outcomes waiting for their prediction are joined when it is made |
 
 Every run an automation sensor launches is tagged with the project and ``trigger=automation``;
 the training sensor's runs also carry ``mlplatform/training`` (see ``TRAINING_TAG``).
@@ -72,7 +74,22 @@ def asset_conditions(
         ),
         names.drift_report: _any_day_against_champion(names, window=False) if daily else eager,
         names.predictions: _any_day_against_champion(names, window=True) if daily else eager,
+        names.model_performance: _after_new_predictions(names),
     }
+
+
+def _after_new_predictions(names: ProjectNames) -> dg.AutomationCondition:
+    """Recompute live performance (of any day) when its predictions change, once outcomes have
+    built it; new outcome files are the outcomes sensor's, so nothing runs before outcomes."""
+    condition = dg.AutomationCondition
+    return (
+        ~condition.missing()
+        & condition.any_deps_updated()
+        .ignore(dg.AssetSelection.assets(names.raw_data))
+        .since_last_handled()
+        & ~condition.any_deps_in_progress()
+        & ~condition.in_progress()
+    ).with_label("after new predictions, once outcomes arrived")
 
 
 def _any_day_with_new_data() -> dg.AutomationCondition:

@@ -14,11 +14,14 @@ from mlplatform.orchestration.drift_sensor import build_drift_sensor
 from mlplatform.orchestration.jobs import (
     build_daily_job,
     build_ingest_job,
+    build_performance_job,
+    build_promotion_job,
     build_retrain_job,
     build_rollback_job,
 )
-from mlplatform.orchestration.landing_sensor import build_landing_sensor
+from mlplatform.orchestration.landing_sensor import build_landing_sensor, build_outcomes_sensor
 from mlplatform.orchestration.names import project_names
+from mlplatform.orchestration.performance_sensor import build_performance_sensor
 from mlplatform.orchestration.resources import resources_from_env
 from mlplatform.orchestration.schedules import build_daily_schedule, build_retrain_schedule
 from mlplatform.spec import ProjectSpec
@@ -36,7 +39,8 @@ def build_definitions(
 
     Sensors (all RUNNING by default, every ``sensor_interval`` seconds, default
     ``$MLPLATFORM_SENSOR_INTERVAL_SECONDS`` or 30): landing, two automation sensors, drift
-    retrain, run-failure alerts. Schedules: retrain, and daily for daily projects.
+    retrain, outcomes, performance retrain, run-failure alerts. Schedules: retrain, and daily
+    for daily projects.
 
     Runs use the in-process executor: one process per run avoids paying the heavy ML imports
     once per step (measured ~5-8 s per step process on 2 cores).
@@ -50,7 +54,15 @@ def build_definitions(
     ingest_job = build_ingest_job(spec, names)
     retrain_job = build_retrain_job(spec, names)
     daily_job = build_daily_job(spec, names)
-    jobs: list[Any] = [ingest_job, retrain_job, build_rollback_job(spec, names)]
+    performance_job = build_performance_job(spec, names)
+    promotion_job = build_promotion_job(spec, names)
+    jobs: list[Any] = [
+        ingest_job,
+        retrain_job,
+        performance_job,
+        promotion_job,
+        build_rollback_job(spec, names),
+    ]
     schedules = [build_retrain_schedule(spec, names, retrain_job)]
     if daily_job is not None:
         jobs.append(daily_job)
@@ -63,6 +75,8 @@ def build_definitions(
             build_landing_sensor(spec, names, ingest_job, interval),
             *build_automation_sensors(spec, names, interval),
             build_drift_sensor(spec, names, retrain_job, interval),
+            build_outcomes_sensor(spec, names, performance_job, interval),
+            build_performance_sensor(spec, names, [retrain_job, promotion_job], interval),
             build_failure_sensor(spec, names, interval),
         ],
         resources=dict(resources) if resources is not None else resources_from_env(spec),

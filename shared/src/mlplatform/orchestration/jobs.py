@@ -1,5 +1,6 @@
 """Jobs every location gets: ingesting landed files, retraining, the daily build of a daily
-project, and rolling the champion back (auditable in Dagster)."""
+project, live performance from landed outcomes, the champion decision alone, and rolling the
+champion back (auditable in Dagster)."""
 
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,32 @@ def build_retrain_job(spec: ProjectSpec, names: ProjectNames) -> "UnresolvedAsse
         description=f"Retrain {spec.name}: model (MLflow run + new version, @challenger), then "
         "the champion decision.",
         tags=run_tags(spec, "retrain", training=True),
+    )
+
+
+def build_performance_job(
+    spec: ProjectSpec, names: ProjectNames
+) -> "UnresolvedAssetJobDefinition":
+    """``<project>_performance``: join the landed outcomes with the logged predictions (one day
+    for daily projects); the outcomes sensor launches it."""
+    return dg.define_asset_job(
+        names.performance_job,
+        selection=dg.AssetSelection.assets(names.model_performance),
+        partitions_def=names.partitions,
+        description=f"Live {spec.name} model performance from landed outcomes.",
+        tags=run_tags(spec, "outcomes"),
+    )
+
+
+def build_promotion_job(spec: ProjectSpec, names: ProjectNames) -> "UnresolvedAssetJobDefinition":
+    """``<project>_promotion``: decide the champion again without training, once the shadow
+    challenger has enough live outcomes (``QualityGate.live_promotion_rows``)."""
+    return dg.define_asset_job(
+        names.promotion_job,
+        selection=dg.AssetSelection.assets(names.champion),
+        description=f"Decide the {spec.name} champion again (no training): the challenger "
+        "against the champion on held-out rows and live outcomes.",
+        tags=run_tags(spec, "live_outcomes"),
     )
 
 

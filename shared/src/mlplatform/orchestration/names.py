@@ -17,8 +17,16 @@ import dagster as dg
 from mlplatform.spec import ProjectSpec
 
 # The standard assets, in lineage order: raw_data -> features -> model -> champion ->
-# {drift_report, predictions}.
-STANDARD_ASSETS = ("raw_data", "features", "model", "champion", "drift_report", "predictions")
+# {drift_report, predictions}, then predictions -> model_performance (with landed outcomes).
+STANDARD_ASSETS = (
+    "raw_data",
+    "features",
+    "model",
+    "champion",
+    "drift_report",
+    "predictions",
+    "model_performance",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,9 @@ class CheckNames:
     champion_gate: str = "champion_meets_gate"
     drift: str = "drift_share_below_threshold"
     predictions: str = "one_prediction_per_row"
+    outcomes: str = "outcomes_valid"
+    outcome_ids: str = "outcome_ids_known"
+    live_gate: str = "live_performance_meets_gate"
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,16 @@ class ProjectNames:
         return self.key("predictions")
 
     @property
+    def model_performance(self) -> dg.AssetKey:
+        return self.key("model_performance")
+
+    @property
+    def prediction_log(self) -> dg.AssetKey:
+        """Where the IO manager keeps the prediction log (not an asset: the predictions step
+        appends to it, ``model_performance`` reads it)."""
+        return self.key("prediction_log")
+
+    @property
     def asset_keys(self) -> tuple[dg.AssetKey, ...]:
         return tuple(self.key(noun) for noun in STANDARD_ASSETS)
 
@@ -101,6 +122,14 @@ class ProjectNames:
         return f"{self.project}_daily"
 
     @property
+    def performance_job(self) -> str:
+        return f"{self.project}_performance"
+
+    @property
+    def promotion_job(self) -> str:
+        return f"{self.project}_promotion"
+
+    @property
     def rollback_job(self) -> str:
         return f"{self.project}_rollback"
 
@@ -115,6 +144,14 @@ class ProjectNames:
     @property
     def drift_sensor(self) -> str:
         return f"{self.project}_drift_retrain_sensor"
+
+    @property
+    def outcomes_sensor(self) -> str:
+        return f"{self.project}_outcomes_sensor"
+
+    @property
+    def performance_sensor(self) -> str:
+        return f"{self.project}_performance_retrain_sensor"
 
     @property
     def automation_sensor(self) -> str:

@@ -130,27 +130,17 @@ def evaluate(
     and ``mae_vs_baseline`` (model MAE / baseline MAE; gate on it to require beating the median
     by a margin, e.g. ``QualityGate("mae_vs_baseline", 0.7, higher_is_better=False)``).
     """
-    from sklearn import metrics
+    from mlplatform.steps.performance import task_metrics
 
-    if spec.model.task == "classification":
-        proba = estimator.predict_proba(x)[:, 1]
-        predicted = estimator.predict(x)
-        return {
-            "roc_auc": float(metrics.roc_auc_score(y, proba)),
-            "accuracy": float(metrics.accuracy_score(y, predicted)),
-            "f1": float(metrics.f1_score(y, predicted)),
-            "log_loss": float(metrics.log_loss(y, proba)),
-        }
-    predicted = estimator.predict(x)
-    mae = float(metrics.mean_absolute_error(y, predicted))
-    baseline_mae = float(metrics.mean_absolute_error(y, [float(y_train.median())] * len(y)))
-    return {
-        "mae": mae,
-        "rmse": float(metrics.root_mean_squared_error(y, predicted)),
-        "r2": float(metrics.r2_score(y, predicted)),
-        "baseline_mae": baseline_mae,
-        "mae_vs_baseline": mae / baseline_mae if baseline_mae else float("inf"),
-    }
+    classifier = spec.model.task == "classification"
+    proba = estimator.predict_proba(x)[:, 1] if classifier else None
+    return task_metrics(
+        spec.model.task,
+        y,
+        estimator.predict(x),
+        proba,
+        None if classifier else float(y_train.median()),
+    )
 
 
 def train(spec: ProjectSpec, features: pd.DataFrame) -> TrainedModel:

@@ -43,6 +43,13 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             return path.with_suffix(".parquet")
         return path / f"{partition}.parquet"
 
+    def stored_paths(self, key: dg.AssetKey) -> list[Path]:
+        """Every stored file of ``key``: the one file, or each partition's, in name order."""
+        single = self.path_for(key)
+        if single.exists():
+            return [single]
+        return sorted(single.with_suffix("").glob("*.parquet"))
+
     def store(self, key: dg.AssetKey, partition: str | None, frame: pd.DataFrame) -> Path:
         """Write one value (one partition of it) atomically. Daily assets store each day of a
         ranged run through this, so the good days of a range stay stored when a bad day fails."""

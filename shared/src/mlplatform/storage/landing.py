@@ -1,4 +1,5 @@
-"""The landing zone: where raw data arrives as CSV or Parquet files, never modified by us."""
+"""The landing zone: where raw data (``<root>/<project>/``) and outcomes
+(``<root>/<project>/outcomes/``) arrive as CSV or Parquet files, never modified by us."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["RAW_SUFFIXES", "LandingZone", "RawDataError", "read_raw_file", "write_batch"]
+OUTCOMES_DIR = "outcomes"
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -33,22 +35,27 @@ class LandingZone(dg.ConfigurableResource):
             raise RawDataError(f"project {project!r}: {problem}")
         return Path(self.root) / project
 
+    def outcomes_dir(self, project: str) -> Path:
+        return self.project_dir(project) / OUTCOMES_DIR
+
     def list_files(self, project: str, prefix: str = "") -> list[Path]:
         """Landed raw files (whose names start with ``prefix``) in name order; hidden and
         temporary files are ignored."""
-        if prefix and (problem := unsafe_name(prefix)):
-            raise RawDataError(f"partition key {prefix!r}: {problem}")
-        folder = self.project_dir(project)
-        if not folder.is_dir():
-            return []
-        return sorted(
-            p
-            for p in folder.iterdir()
-            if p.is_file()
-            and p.suffix in RAW_SUFFIXES
-            and not p.name.startswith(".")
-            and p.name.startswith(prefix)
-        )
+        return landed_files(self.project_dir(project), safe_prefix(prefix))
+
+    def list_outcome_files(self, project: str, prefix: str = "") -> list[Path]:
+        """Landed outcome files (whose names start with ``prefix``), as ``list_files``."""
+        return landed_files(self.outcomes_dir(project), safe_prefix(prefix))
+
+    def read_outcomes(self, project: str, prefix: str = "") -> dict[str, pd.DataFrame]:
+        """Every landed outcome file (of one day, with a date ``prefix``) parsed, keyed by file
+        name; none landed yet is an empty dict, not an error. Links out of the outcomes dir are
+        refused as in ``read_all``."""
+        folder = self.outcomes_dir(project).resolve()
+        return {
+            path.name: read_raw_file(inside(folder, path))
+            for path in self.list_outcome_files(project, prefix)
+        }
 
     def read_all(
         self, project: str, prefix: str = "", contract: DataContract | None = None
@@ -66,6 +73,13 @@ class LandingZone(dg.ConfigurableResource):
         return {p.name: read_raw_file(inside(folder, p), schema, limit) for p in files}
 
 
+def safe_prefix(prefix: str) -> str:
+    """``prefix`` (a partition key) if it is a plain name; traversal and the like are refused."""
+    if prefix and (problem := unsafe_name(prefix)):
+        raise RawDataError(f"partition key {prefix!r}: {problem}")
+    return prefix
+
+
 def inside(folder: Path, path: Path) -> Path:
     """``path`` if it (after following links) is inside ``folder``; a landed symlink pointing
     out of the landing dir is refused, never read."""
@@ -76,6 +90,21 @@ def inside(folder: Path, path: Path) -> Path:
             "land the file itself"
         )
     return path
+
+
+def landed_files(folder: Path, prefix: str = "") -> list[Path]:
+    """CSV/Parquet files directly in ``folder`` (names starting with ``prefix``), in name order;
+    hidden and temporary files are ignored."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix in RAW_SUFFIXES
+        and not p.name.startswith(".")
+        and p.name.startswith(prefix)
+    )
 
 
 def write_batch(folder: Path, name: str, frame: pd.DataFrame) -> Path:

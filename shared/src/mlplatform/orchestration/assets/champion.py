@@ -7,12 +7,14 @@ import dagster as dg
 
 from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.lifecycle.tracking import retry_when_mlflow_unreachable
+from mlplatform.orchestration.assets.model_performance import live_scorer
 from mlplatform.orchestration.automation import asset_conditions
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
+from mlplatform.storage.landing import LandingZone
 
 if TYPE_CHECKING:
-    from mlplatform.lifecycle.promotion import Decision
+    from mlplatform.lifecycle.promotion import Decision, LiveScorer
     from mlplatform.steps.training import SplitRule
 
 
@@ -45,15 +47,28 @@ def decision_metadata(
             decision.champion_score if decision.champion_score is not None else "none"
         ),
         "holdout_rows": holdout_rows,
+        **live_metadata(decision),
+    }
+
+
+def live_metadata(decision: "Decision") -> dict[str, Any]:
+    """Both versions' live gate metric on the outcomes both scored, when there were any."""
+    if not decision.live_rows:
+        return {}
+    return {
+        "live_rows": decision.live_rows,
+        f"challenger_live_{decision.metric}": decision.challenger_live_score,
+        f"champion_live_{decision.metric}": decision.champion_live_score,
     }
 
 
 def decide_champion(
-    spec: ProjectSpec, registry: ModelRegistry, features
+    spec: ProjectSpec, registry: ModelRegistry, features, live: "LiveScorer | None" = None
 ) -> tuple["Decision", int]:
     """Score the challenger and the champion on one held-out split of the current features,
     rows neither was trained on, and promote (under the registry lock) when the gate and the
-    margin allow."""
+    margin allow (and, with ``live_promotion_rows``, the live outcomes of the shadow
+    challenger)."""
     from mlplatform.lifecycle.promotion import CHALLENGER, CHAMPION, promote
     from mlplatform.steps.features import training_rows
     from mlplatform.steps.training import evaluate, split_features
@@ -70,7 +85,7 @@ def decide_champion(
         scores = evaluate(spec, estimator, holdout.x_test, holdout.y_test, holdout.y_train)
         return scores[spec.gate.metric]
 
-    decision = promote(registry, name, challenger, spec.gate, score)
+    decision = promote(registry, name, challenger, spec.gate, score, live)
     return decision, len(holdout.x_test)
 
 
@@ -105,9 +120,12 @@ def build_champion(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinitio
             )
         ],
     )
-    def champion(context: dg.AssetExecutionContext, features, registry: ModelRegistry):
+    def champion(
+        context: dg.AssetExecutionContext, features, registry: ModelRegistry, landing: LandingZone
+    ):
+        live = live_scorer(spec, names, landing, context.resources.io_manager)
         with retry_when_mlflow_unreachable(context, spec.lifecycle):
-            decision, holdout_rows = decide_champion(spec, registry, features)
+            decision, holdout_rows = decide_champion(spec, registry, features, live)
         context.log.info(
             f"{'Promoted' if decision.promoted else 'Kept'}: champion v{decision.champion_after}"
             f" ({decision.reason})"

@@ -1,6 +1,14 @@
 """``<project>/predictions``: batch predictions for the current raw data (a day's, for daily
-projects) from the ``champion`` version, checked for one prediction per row."""
+projects) from the ``champion`` version, checked for one prediction per row.
 
+While a challenger that was not promoted exists, the same rows are also scored by it (shadow
+scoring): its predictions go to the prediction log beside the champion's, never to the served
+predictions. Rows scored for the first time are appended to the log, which ``model_performance``
+joins with outcomes.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -14,7 +22,28 @@ from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mlplatform.steps.features import DayFrames
+    from mlplatform.storage.io_manager import ParquetIOManager
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A loaded model version, and whether it serves (champion) or only shadows (challenger)."""
+
+    version: str
+    estimator: Any
+
+
+def shadow_challenger(registry: ModelRegistry, spec: ProjectSpec, champion: str) -> Scorer | None:
+    """The ``challenger`` version when it is not the champion (trained, not promoted), loaded."""
+    from mlplatform.lifecycle.promotion import CHALLENGER
+
+    version = registry.alias_version(spec.registered_model_name, CHALLENGER)
+    if version is None or version == champion:
+        return None
+    return Scorer(version, registry.load_model(spec.registered_model_name, version))
 
 
 def build_predictions(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
@@ -43,11 +72,17 @@ def build_predictions(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefini
         from mlplatform.steps.features import DayFrames
 
         version = champion_version(registry, spec)
-        estimator = registry.load_model(spec.registered_model_name, version)
+        champion = Scorer(version, registry.load_model(spec.registered_model_name, version))
+        shadow = shadow_challenger(registry, spec, version)
         raw = DayFrames(raw_data, spec)
+        store: ParquetIOManager = context.resources.io_manager
 
         def build(day: str | None) -> Built:
-            return day_predictions(spec, check, estimator, version, raw, day)
+            built = day_predictions(spec, check, champion.estimator, version, raw, day)
+            if spec.data.outcome_id_column is None or built.value is None:
+                return built
+            logged = log_predictions(spec, names, store, built.value, shadow, raw, day)
+            return Built(built.value, {**built.metadata, **logged}, built.checks)
 
         yield from build_days(context, names.predictions, build)
 
@@ -78,3 +113,37 @@ def day_predictions(
         description=f"{len(scored)} predictions for {expected} rows, {missing} missing",
     )
     return Built(scored, metadata, (result,))
+
+
+def log_predictions(
+    spec: ProjectSpec,
+    names: ProjectNames,
+    store: "ParquetIOManager",
+    served: "pd.DataFrame",
+    shadow: Scorer | None,
+    raw: "DayFrames",
+    day: str | None,
+) -> dict[str, Any]:
+    """Append the rows scored for the first time (and the shadow challenger's predictions of
+    them) to the day's prediction log; metadata saying what was logged."""
+    import pandas as pd
+
+    from mlplatform.steps.performance import CHAMPION_ROLE, logged_ids, new_log_rows
+    from mlplatform.steps.scoring import score_batch
+
+    path = store.path_for(names.prediction_log, day)
+    log = store.read(path) if path.exists() else None
+    shadowed = (
+        score_batch(spec, shadow.estimator, raw.window(day), shadow.version, day)
+        if shadow is not None
+        else None
+    )
+    now = datetime.now(UTC)
+    window = day or now.date().isoformat()
+    rows = new_log_rows(spec, logged_ids(log, spec), served, shadowed, window, now.isoformat())
+    if not rows.empty:
+        store.store(names.prediction_log, day, pd.concat([log, rows], ignore_index=True))
+    return {
+        "shadow_model_version": shadow.version if shadow else "none",
+        "newly_logged_rows": int((rows["role"] == CHAMPION_ROLE).sum()),
+    }

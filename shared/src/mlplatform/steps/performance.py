@@ -1,0 +1,183 @@
+"""Pure live-performance steps: the prediction log, outcomes joined with the predictions of the
+model version that made them, and the spec's metrics per model version and time window.
+
+The prediction log keeps each row's predictions from the moment its id was first scored: by the
+champion (served) and, while an unpromoted challenger exists, by the challenger (shadow, never
+served). A later re-scoring of the same id by another champion is not a new decision and is not
+logged, so a version is judged only on rows that were new to it when it scored them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mlplatform.spec import ProjectSpec, Task
+
+CHAMPION_ROLE, CHALLENGER_ROLE = "champion", "challenger"
+ALL_WINDOWS = "all"
+
+
+def task_metrics(
+    task: Task, y: pd.Series, predicted: Any, proba: Any, baseline: float | None
+) -> dict[str, float]:
+    """The spec's metrics for ``task``. Classification: ROC AUC (when both classes occur),
+    accuracy, precision, recall, F1, log loss. Regression: MAE, RMSE, R² (two rows or more) and,
+    given the ``baseline`` prediction, ``baseline_mae`` and ``mae_vs_baseline``."""
+    from sklearn import metrics
+
+    if task == "classification":
+        scores = {
+            "accuracy": float(metrics.accuracy_score(y, predicted)),
+            "precision": float(metrics.precision_score(y, predicted, zero_division=0)),
+            "recall": float(metrics.recall_score(y, predicted, zero_division=0)),
+            "f1": float(metrics.f1_score(y, predicted, zero_division=0)),
+            "log_loss": float(metrics.log_loss(y, proba, labels=[False, True])),
+        }
+        if pd.Series(y).nunique() == 2:
+            scores["roc_auc"] = float(metrics.roc_auc_score(y, proba))
+        return scores
+    mae = float(metrics.mean_absolute_error(y, predicted))
+    scores = {"mae": mae, "rmse": float(metrics.root_mean_squared_error(y, predicted))}
+    if len(y) > 1:
+        scores["r2"] = float(metrics.r2_score(y, predicted))
+    if baseline is not None:
+        baseline_mae = float(metrics.mean_absolute_error(y, [baseline] * len(y)))
+        scores["baseline_mae"] = baseline_mae
+        scores["mae_vs_baseline"] = mae / baseline_mae if baseline_mae else float("inf")
+    return scores
+
+
+def new_log_rows(
+    spec: ProjectSpec,
+    logged_ids: set[str],
+    champion: pd.DataFrame,
+    challenger: pd.DataFrame | None,
+    window: str,
+    scored_at: str,
+) -> pd.DataFrame:
+    """Log rows for the ids in ``champion`` (a scored frame) not logged before: the champion's
+    prediction and, with a ``challenger`` scored frame of the same rows, its shadow prediction."""
+    id_column = _id_column(spec)
+    fresh = ~champion[id_column].astype(str).isin(logged_ids)
+    parts = [champion[fresh].assign(role=CHAMPION_ROLE)]
+    if challenger is not None:
+        parts.append(challenger[fresh.to_numpy()].assign(role=CHALLENGER_ROLE))
+    rows = pd.concat(parts, ignore_index=True)
+    rows[id_column] = rows[id_column].astype(str)
+    return rows.assign(window=window, scored_at=scored_at)[log_columns(spec)]
+
+
+def log_columns(spec: ProjectSpec) -> list[str]:
+    scores = (
+        ["prediction", "probability"] if spec.model.task == "classification" else ["prediction"]
+    )
+    return [_id_column(spec), *scores, "model_version", "role", "window", "scored_at"]
+
+
+def logged_ids(log: pd.DataFrame | None, spec: ProjectSpec) -> set[str]:
+    if log is None or log.empty:
+        return set()
+    return set(log[_id_column(spec)].astype(str))
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Outcomes matched with logged predictions (one row per prediction), and the outcomes that
+    matched none: ``waiting`` ids are landed raw rows not scored yet, ``unknown`` ids are not in
+    the data at all."""
+
+    frame: pd.DataFrame
+    outcomes: int
+    waiting: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def matched(self) -> int:
+        """Outcomes that met a prediction."""
+        return self.outcomes - len(self.waiting) - len(self.unknown)
+
+
+def join_outcomes(
+    spec: ProjectSpec, outcomes: pd.DataFrame, log: pd.DataFrame | None, known_ids: set[str]
+) -> Joined:
+    """Each outcome with every logged prediction of its id (champion and shadow challenger);
+    ``known_ids`` are the landed raw ids, which tell an id not scored yet from an unknown one."""
+    id_column, target = _id_column(spec), spec.data.target
+    truth = outcomes[[id_column, target]].assign(**{id_column: outcomes[id_column].astype(str)})
+    predicted = log if log is not None else pd.DataFrame(columns=log_columns(spec))
+    frame = truth.merge(predicted, on=id_column, how="inner")
+    unmatched = sorted(set(truth[id_column]) - set(predicted[id_column].astype(str)))
+    waiting = tuple(i for i in unmatched if i in known_ids)
+    unknown = tuple(i for i in unmatched if i not in known_ids)
+    return Joined(frame, len(truth), waiting, unknown)
+
+
+@dataclass(frozen=True)
+class Performance:
+    """Live metrics of one model version in one role over one window (``all``: every window)."""
+
+    model_version: str
+    role: str
+    window: str
+    rows: int
+    metrics: dict[str, float]
+
+
+def performance_table(spec: ProjectSpec, joined: pd.DataFrame) -> list[Performance]:
+    """Metrics per model version, role and window, plus each version's total (window ``all``),
+    ordered by version, role and window."""
+    table = []
+    for (version, role), rows in joined.groupby(["model_version", "role"], sort=True):
+        by_window = [(str(w), part) for w, part in rows.groupby("window", sort=True)]
+        for window, part in [*by_window, (ALL_WINDOWS, rows)]:
+            table.append(
+                Performance(str(version), str(role), window, len(part), frame_metrics(spec, part))
+            )
+    return table
+
+
+def frame_metrics(spec: ProjectSpec, rows: pd.DataFrame) -> dict[str, float]:
+    """The task metrics of joined rows (truth in the target column); the regression baseline
+    predicts the median truth of the same rows."""
+    y = rows[spec.data.target]
+    if spec.model.task == "classification":
+        y = y.astype(bool)
+        return task_metrics(
+            "classification", y, rows["prediction"].astype(bool), rows["probability"], None
+        )
+    return task_metrics("regression", y, rows["prediction"], None, float(y.median()))
+
+
+@dataclass(frozen=True)
+class LiveComparison:
+    """Champion and challenger gate metric on the same live outcomes (ids both scored)."""
+
+    rows: int
+    champion_score: float | None
+    challenger_score: float | None
+
+
+def live_comparison(
+    spec: ProjectSpec, joined: pd.DataFrame, champion: str, challenger: str
+) -> LiveComparison:
+    """The gate metric of ``champion`` and shadow ``challenger`` on the outcomes of the ids both
+    scored (the champion's served prediction, the challenger's shadow one)."""
+    id_column, metric = _id_column(spec), spec.gate.metric
+    served = joined[(joined["role"] == CHAMPION_ROLE) & (joined["model_version"] == champion)]
+    shadow = joined[(joined["role"] == CHALLENGER_ROLE) & (joined["model_version"] == challenger)]
+    shared = set(served[id_column]) & set(shadow[id_column])
+    if not shared:
+        return LiveComparison(0, None, None)
+    both = [frame[frame[id_column].isin(shared)] for frame in (served, shadow)]
+    scores = [frame_metrics(spec, frame).get(metric) for frame in both]
+    return LiveComparison(len(shared), scores[0], scores[1])
+
+
+def _id_column(spec: ProjectSpec) -> str:
+    column = spec.data.outcome_id_column
+    if column is None:
+        raise ValueError(f"{spec.name}: live performance needs DataContract.outcome_id")
+    return column
