@@ -45,6 +45,7 @@ def test_checks_are_declared_with_the_right_blocking() -> None:
         (NAMES.raw_data, checks.schema): True,
         (NAMES.raw_data, checks.target): True,
         (NAMES.raw_data, checks.rows): True,
+        (NAMES.raw_data, checks.duplicates): True,
         (NAMES.features, checks.null_features): True,
         (NAMES.model, checks.gate): True,
         (NAMES.champion, checks.champion_gate): False,
