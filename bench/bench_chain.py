@@ -50,7 +50,7 @@ def plain_script(data_dir: Path) -> float:
     registry = ModelRegistry(tracking_uri=uri, lock_dir=str(data_dir / "plain-locks"))
     name = spec.registered_model_name
     start = time.perf_counter()
-    files = LandingZone(root=str(data_dir / "landing")).read_all(spec.name)
+    files = LandingZone(root=str(data_dir / "landing")).read_all(spec.name, contract=spec.data)
     broken = validate_raw(files, spec.data).broken
     assert not broken, broken
     [raw] = files.values()

@@ -38,7 +38,7 @@ def main(data_dir: Path) -> None:
     start = time.perf_counter()
     raw, features = {}, {}
     for day in days:
-        files = landing.read_all(spec.name, prefix=day)
+        files = landing.read_all(spec.name, prefix=day, contract=spec.data)
         assert not validate_raw(files, spec.data).broken
         raw[day] = pd.concat(files.values(), ignore_index=True)
     windows = DayFrames(pd.concat(raw.values(), ignore_index=True), spec)  # as the assets split

@@ -1,16 +1,21 @@
 """The held-out split is leak-free: repeated rows dropped, an entity's rows on one side, and a row
-held out once is held out in every later split under the same rule."""
+held out once is held out in every later split under the same rule, recorded on the version."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import mlflow
 import pandas as pd
 import pytest
 from demo_project import SPEC
 
+from mlplatform import project_names
 from mlplatform.steps.features import build_feature_frame
 from mlplatform.steps.training import SplitRule, model_row, split_features, train
+from mlplatform.testing import materialization_metadata
+
+NAMES = project_names(SPEC)
 
 
 def _features(rows: int = 2000, seed: int = 1) -> pd.DataFrame:
@@ -84,3 +89,21 @@ def test_too_little_distinct_data_is_a_clear_error() -> None:
     features = _features().iloc[[0] * 500]
     with pytest.raises(ValueError, match="too little distinct data"):
         train(SPEC, features)
+
+
+def test_a_version_records_its_split_and_the_champion_is_scored_on_rows_held_out_by_it(
+    land, run_chain, tracking_uri: str, data_dir
+) -> None:
+    land("batch_001.csv")
+    result = run_chain([NAMES.raw_data, NAMES.features, NAMES.model, NAMES.champion])
+    assert result.success
+
+    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
+    tags = client.get_model_version(SPEC.registered_model_name, "1").tags
+    rule = SplitRule.from_tags(tags)
+    assert rule == SplitRule(("id",), SPEC.model.test_fraction, SPEC.model.seed)
+    features = pd.read_parquet(data_dir / "assets" / SPEC.name / "features.parquet")
+    assert "id" in features.columns
+    held_out = split_features(SPEC, features, [rule]).x_test
+    assert materialization_metadata(result, NAMES.champion)["holdout_rows"] == len(held_out)
+    assert materialization_metadata(result, NAMES.model)["split_keys"] == "id"
