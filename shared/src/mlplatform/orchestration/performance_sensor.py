@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from mlplatform.orchestration.assets.model_performance import (
+    CHALLENGER_VERSION_KEY,
     CHAMPION_VERSION_KEY,
     LIVE_PREFIX,
     LIVE_ROWS_KEY,
+    SHADOW_ROWS_KEY,
 )
 from mlplatform.orchestration.automation import run_tags
 from mlplatform.orchestration.drift_sensor import REASON_TAG
@@ -198,8 +200,8 @@ def read_performance_events(
                 champion_version=str(meta[CHAMPION_VERSION_KEY]),
                 rows=int(meta.get(LIVE_ROWS_KEY, 0)),
                 score=None if score is None else float(score),
-                challenger_version=meta.get("challenger_version"),
-                shadow_rows=int(meta.get("shadow_rows", 0)),
+                challenger_version=meta.get(CHALLENGER_VERSION_KEY),
+                shadow_rows=int(meta.get(SHADOW_ROWS_KEY, 0)),
             )
         )
     return events

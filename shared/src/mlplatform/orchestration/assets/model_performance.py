@@ -35,6 +35,8 @@ WARN = dg.AssetCheckSeverity.WARN
 LIVE_PREFIX = "live/"
 CHAMPION_VERSION_KEY = "champion_version"
 LIVE_ROWS_KEY = "live_rows"
+CHALLENGER_VERSION_KEY = "challenger_version"
+SHADOW_ROWS_KEY = "shadow_rows"
 
 
 class OutcomesRejected(DayRefused):
@@ -244,8 +246,8 @@ def performance_metadata(
     }
     versus = comparison(spec, joined, versions)
     if versus is not None:
-        metadata["challenger_version"] = versions.challenger
-        metadata["shadow_rows"] = versus.rows
+        metadata[CHALLENGER_VERSION_KEY] = versions.challenger
+        metadata[SHADOW_ROWS_KEY] = versus.rows
         if versus.rows:
             metadata[f"shadow/champion_{metric}"] = versus.champion_score
             metadata[f"shadow/challenger_{metric}"] = versus.challenger_score
