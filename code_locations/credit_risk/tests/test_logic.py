@@ -1,62 +1,63 @@
-"""The pure functions of credit_risk (logic.py), without Dagster or MLflow."""
+"""Credit risk's own pure functions (logic.py), and the legacy script's contract with them: the
+features file the platform writes is what train_model.py has always read."""
 
 from __future__ import annotations
+
+import json
+import subprocess
 
 import pandas as pd
 import pytest
 
-from credit_risk.definitions import spec
-from credit_risk.logic import build_features, generate, make_model
-
-TARGET = spec.data.target
-FEATURES = list(spec.model.feature_columns)
-
-
-def _raw(rows: int = 200, seed: int = 1, drift: float = 0.0) -> pd.DataFrame:
-    return generate(rows, seed, drift)
+from credit_risk.definitions import LEGACY_DIR, spec
+from credit_risk.logic import build_features, generate
+from mlplatform.steps.validation import check_schema
 
 
 def test_generate_is_seeded_and_follows_the_contract() -> None:
-    raw = _raw()
+    raw = generate(500, 1)
 
-    assert raw.equals(_raw()) and not raw.equals(_raw(seed=2))
+    assert raw.equals(generate(500, 1)) and not raw.equals(generate(500, 2))
     assert list(raw.columns) == list(spec.data.raw_schema)
-    assert len(raw) == 200 and raw[TARGET].notna().all()
-    assert raw["record_id"].is_unique
+    assert check_schema({"generated": raw}, spec.data.raw_schema).passed
+    assert raw["applicant_id"].is_unique
 
 
-def test_drift_shifts_the_inputs() -> None:
-    calm, drifted = _raw(2000), _raw(2000, drift=1.0)
+def test_drift_lowers_incomes_and_raises_loans() -> None:
+    calm, drifted = generate(4000, 1), generate(4000, 1, drift=1.0)
 
-    assert drifted["amount"].median() > 1.5 * calm["amount"].median()
-    assert drifted["quantity"].mean() > calm["quantity"].mean() + 2
+    assert drifted["income"].median() < 0.8 * calm["income"].median()
+    assert drifted["loan_amount"].median() > 1.3 * calm["loan_amount"].median()
+    assert drifted["defaulted"].mean() > calm["defaulted"].mean()
 
 
 @pytest.mark.parametrize("drift", [-0.1, 1.5])
 def test_generate_refuses_drift_outside_0_to_1(drift: float) -> None:
     with pytest.raises(ValueError, match="drift must be in"):
-        _raw(drift=drift)
+        generate(10, 1, drift)
 
 
-def test_features_keep_raw_inputs_and_target_and_drop_the_id() -> None:
-    raw = _raw()
+def test_features_are_the_extract_without_the_id() -> None:
+    raw = generate(200, 1)
 
     features = build_features(raw)
 
-    kept = [c for c in raw.columns if c != "record_id"]
-    assert "record_id" not in features.columns
-    assert features[kept].equals(raw[kept])
-    assert set(FEATURES) <= set(features.columns)
-    assert features[FEATURES].notna().all().all()
+    assert list(features.columns) == [c for c in raw.columns if c != "applicant_id"]
+    assert set(spec.model.feature_columns) | {spec.data.target} == set(features.columns)
 
 
-def test_model_passes_the_quality_gate_on_held_out_rows() -> None:
-    from sklearn.metrics import roc_auc_score
+def test_the_unchanged_script_trains_on_the_features_file_by_argument_and_by_env(tmp_path):
+    features = tmp_path / "applicants.csv"
+    build_features(generate(1500, 3)).to_csv(features, index=False)
+    python = spec.model.legacy.python
+    by_argument = [python, "train_model.py", "--input", str(features), "--output-dir"]
 
-    features = build_features(_raw(3000))
-    train, test = features.iloc[:2000], features.iloc[2000:]
+    subprocess.run([*by_argument, str(tmp_path / "a")], cwd=LEGACY_DIR, check=True)
+    env = {"CREDIT_RISK_INPUT": str(features), "CREDIT_RISK_OUTPUT_DIR": str(tmp_path / "b")}
+    subprocess.run([python, "train_model.py"], cwd=LEGACY_DIR, env=env, check=True)
 
-    model = make_model(spec).fit(train[FEATURES], train[TARGET])
-
-    score = roc_auc_score(test[TARGET], model.predict_proba(test[FEATURES])[:, 1])
-    assert spec.gate.passes(score), f"{spec.gate.metric}={score:.3f}, gate {spec.gate.describe()}"
+    for out in (tmp_path / "a", tmp_path / "b"):
+        metrics = json.loads((out / "metrics.json").read_text())
+        assert metrics["roc_auc"] >= spec.gate.floor
+        assert (out / "model.joblib").stat().st_size > 0
+    assert pd.read_csv(features).shape[1] == len(spec.model.feature_columns) + 1
