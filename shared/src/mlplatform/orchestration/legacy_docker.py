@@ -124,7 +124,7 @@ def run_in_container(
     """The script in a new container of ``legacy.image``, on the data volume, without network."""
     return client.run(
         context=context,
-        image=legacy.image,
+        image=runner.resolved_image(legacy),
         command=[*legacy.image_command, *arguments],
         container_kwargs={
             "volumes": {runner.docker_volume: {"bind": runner.docker_volume_path, "mode": "rw"}},

@@ -29,10 +29,11 @@ from typing import Any
 
 import dagster as dg
 
-from mlplatform.spec import ProjectSpec
+from mlplatform.spec import LegacyTraining, ProjectSpec
 
 RUNNER_ENV = "MLPLATFORM_LEGACY_RUNNER"
 WORK_DIR_ENV = "MLPLATFORM_LEGACY_WORK_DIR"
+IMAGE_ENV = "MLPLATFORM_LEGACY_IMAGE"
 TAIL_LINES = 20
 # Variables the script may need from the run's environment; nothing else (no secrets) is passed.
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
@@ -176,12 +177,15 @@ class LegacyRunner(dg.ConfigurableResource):
     run's input and output (empty: ``$MLPLATFORM_LEGACY_WORK_DIR``, else a temp dir); in docker
     mode it must be on ``docker_volume``, which the script's container mounts at the same
     ``docker_volume_path`` as the run's container does, so paths are the same on both sides.
+    ``image`` (empty: ``$MLPLATFORM_LEGACY_IMAGE``, else ``LegacyTraining.image``) names the
+    image by the deployment's own prefix and tag.
 
     Example: ``LegacyRunner(mode="docker", work_dir="/data/legacy")``
     """
 
     mode: str = ""
     work_dir: str = ""
+    image: str = ""
     docker_volume: str = "mlplatform-data"
     docker_volume_path: str = "/data"
 
@@ -191,12 +195,18 @@ class LegacyRunner(dg.ConfigurableResource):
             raise ValueError(f"legacy runner mode {mode!r} must be 'subprocess' or 'docker'")
         return mode
 
+    def resolved_image(self, legacy: LegacyTraining) -> str:
+        return self.image or os.environ.get(IMAGE_ENV, "") or legacy.image
+
     @contextmanager
     def run_dir(self, context: dg.AssetExecutionContext) -> Iterator[Path]:
         """A fresh directory for one script run, removed afterwards."""
         root = Path(self.work_dir or os.environ.get(WORK_DIR_ENV, "") or tempfile.gettempdir())
         path = root / f"legacy-{context.run.run_id}-{uuid.uuid4().hex[:8]}"
         (path / "output").mkdir(parents=True)
+        # The script may run as another user (its image's): it reads and writes here.
+        for folder in (path, path / "output"):
+            folder.chmod(0o777)
         try:
             yield path
         finally:

@@ -11,7 +11,12 @@ from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.lifecycle.tracking import MLFLOW_RESOURCE_KEY, mlflow_tracking_run
 from mlplatform.orchestration.alerts import AlertSink
 from mlplatform.orchestration.assets.model import LEGACY_RUNNER_KEY
-from mlplatform.orchestration.legacy_runner import RUNNER_ENV, WORK_DIR_ENV, LegacyRunner
+from mlplatform.orchestration.legacy_runner import (
+    IMAGE_ENV,
+    RUNNER_ENV,
+    WORK_DIR_ENV,
+    LegacyRunner,
+)
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.io_manager import ParquetIOManager
 from mlplatform.storage.landing import LandingZone
@@ -29,6 +34,7 @@ ENV_VARS = {
 LEGACY_ENV_VARS = {
     RUNNER_ENV: "how an adopted training script runs: subprocess (default) or docker",
     WORK_DIR_ENV: "where its input and output go (docker: on the data volume, e.g. /data/legacy)",
+    IMAGE_ENV: "the script's image in this deployment (default: LegacyTraining.image)",
 }
 
 

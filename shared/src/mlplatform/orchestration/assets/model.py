@@ -145,7 +145,10 @@ def build_model(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
         context.log.info(f"Trained {spec.name}: {trained.metrics}; gate {gate.describe()}")
         reference = drift_reference(spec, trained)
         lineage = model_lineage(context.run.run_id, spec, features, reference)
-        tags = version_tags(spec, names, passed, lineage)
+        # An adopted script's name and runner are on the version too (where it came from).
+        tags = version_tags(spec, names, passed, lineage) | {
+            key: str(value) for key, value in script_metadata.items()
+        }
         logged = log_trained_model(spec, trained, reference, tags)
         registry: ModelRegistry = context.resources.registry
         registry.client().set_registered_model_alias(
