@@ -97,7 +97,8 @@ class LegacyTraining:
 
     Locally and in tests the script runs in ``project_dir``'s own interpreter
     (``<project_dir>/.venv/bin/python``, built by ``scripts/setup.sh`` from its lock); in the
-    container deployment in ``image``, with ``image_command`` in front of ``arguments``.
+    container deployment in ``image``, with ``image_command`` (default ``python <script>``, in
+    the image's working directory) in front of ``arguments``.
     A run past ``timeout_seconds`` is stopped and fails.
 
     Example: ``LegacyTraining(project_dir=str(LEGACY_DIR), image="acme/credit_risk-legacy:7")``
@@ -107,7 +108,7 @@ class LegacyTraining:
     image: str
     script: str = "train_model.py"
     arguments: tuple[str, ...] = ("--input", "{input}", "--output-dir", "{output_dir}")
-    image_command: tuple[str, ...] = ("python", "train_model.py")
+    image_command: tuple[str, ...] = ()
     input_format: Literal["csv", "parquet"] = "csv"
     model_file: str = "model.joblib"
     metrics_file: str = "metrics.json"
@@ -120,6 +121,10 @@ class LegacyTraining:
             raise ValueError("timeout_seconds must be > 0")
         if not any("{output_dir}" in argument for argument in self.arguments):
             raise ValueError("arguments must pass {output_dir} to the script")
+
+    @property
+    def container_command(self) -> tuple[str, ...]:
+        return self.image_command or ("python", self.script)
 
     @property
     def python(self) -> str:

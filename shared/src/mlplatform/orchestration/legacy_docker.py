@@ -125,7 +125,7 @@ def run_in_container(
     return client.run(
         context=context,
         image=runner.resolved_image(legacy),
-        command=[*legacy.image_command, *arguments],
+        command=[*legacy.container_command, *arguments],
         container_kwargs={
             "volumes": {runner.docker_volume: {"bind": runner.docker_volume_path, "mode": "rw"}},
             "network_disabled": True,
