@@ -28,7 +28,12 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = "scripts/templates/project"
-USAGE = "bash scripts/new-project.sh NAME --task classification|regression [--daily]"
+USAGE = (
+    "bash scripts/new-project.sh NAME --task classification|regression [--daily] "
+    "[--adopt SCRIPT_DIR [--script train_model.py]]"
+)
+# Left behind when an existing project's folder is adopted into legacy/.
+ADOPT_IGNORE = (".venv", "venv", "__pycache__", "*.pyc", ".git", ".pytest_cache", "*.egg-info")
 TASKS = ("classification", "regression")
 # Long enough for a descriptive name; short enough that the templates' lines that hold it stay
 # within the line length, and its host and image names within their limits.
@@ -124,6 +129,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("name", help="lowercase Python identifier, e.g. fraud_detection")
     parser.add_argument("--task", required=True, choices=TASKS)
     parser.add_argument("--daily", action="store_true", help="one raw partition per day")
+    parser.add_argument(
+        "--adopt",
+        type=Path,
+        help="an existing project's folder (training script, library, requirements, Dockerfile), "
+        "copied unchanged to legacy/ and run through Dagster Pipes",
+    )
+    parser.add_argument("--script", default="train_model.py", help="the adopted training script")
     parser.add_argument("--uv", default=str(ROOT / ".local/bootstrap/bin/uv"), help="uv binary")
     return parser.parse_args(argv)
 
@@ -151,7 +163,33 @@ def select_lines(text: str, tags: set[str]) -> str:
     return "".join(kept)
 
 
-def template_values(root: Path, name: str, task: str) -> dict[str, str]:
+def adopt_problem(folder: Path | None, script: str) -> str:
+    """Why ``folder`` cannot be adopted ("" if it can, or if nothing is adopted)."""
+    if folder is None:
+        return ""
+    if not folder.is_dir():
+        return f"--adopt {folder}: no such directory"
+    missing = [n for n in (script, "Dockerfile") if not (folder / n).is_file()]
+    if missing:
+        return f"--adopt {folder}: it has no {' or '.join(missing)}"
+    if not any((folder / n).is_file() for n in ("requirements.lock", "requirements.txt")):
+        return f"--adopt {folder}: it has no requirements.lock or requirements.txt"
+    return ""
+
+
+def adopt_folder(source: Path, project: Path, uv: str) -> None:
+    """``source`` copied unchanged to ``<project>/legacy``, with a hash-pinned lock compiled
+    from its requirements.txt if it has none, and a .dockerignore for its image build."""
+    legacy = project / "legacy"
+    shutil.copytree(source, legacy, ignore=shutil.ignore_patterns(*ADOPT_IGNORE))
+    if not (legacy / "requirements.lock").exists():
+        command = [uv, "pip", "compile", "--quiet", "requirements.txt", *LOCK_OPTIONS[2:]]
+        subprocess.run(command, cwd=legacy, check=True)
+    if not (legacy / ".dockerignore").exists():
+        (legacy / ".dockerignore").write_text(".venv\n**/__pycache__\n*.pyc\n")
+
+
+def template_values(root: Path, name: str, task: str, script: str = "") -> dict[str, str]:
     pyproject = (root / "pyproject.toml").read_text()
     [dagster_postgres] = re.findall(r'"(dagster-postgres==[^"]+)"', pyproject)
     return {
@@ -159,11 +197,13 @@ def template_values(root: Path, name: str, task: str) -> dict[str, str]:
         "title": name.replace("_", " ").capitalize(),
         "task": task,
         "dagster_postgres": dagster_postgres,
+        "script": script,
     }
 
 
-def template_tags(name: str, task: str, daily: bool) -> set[str]:
+def template_tags(name: str, task: str, daily: bool, adopt: bool = False) -> set[str]:
     tags = {task, "daily"} if daily else {task}
+    tags |= {"adopt"} if adopt else set()
     # isort puts `from <name>...` before `from mlplatform...` when the name sorts first.
     return tags | {"project_first"} if name < "mlplatform" else tags
 
@@ -207,13 +247,19 @@ def compile_lock(folder: Path, uv: str, pins: list[str]) -> None:
     lock.write_text(without_constraint_notes(lock.read_text()))
 
 
-def create_project(root: Path, name: str, task: str, daily: bool, uv: str) -> Path:
-    """``code_locations/<name>/`` rendered and locked; removed again if any step fails."""
+def create_project(
+    root: Path, name: str, task: str, daily: bool, uv: str, adopt: tuple[Path, str] | None = None
+) -> Path:
+    """``code_locations/<name>/`` rendered and locked (and, adopting, the existing project in its
+    ``legacy/``); removed again if any step fails."""
     folder = root / "code_locations" / name
     try:
-        tags = template_tags(name, task, daily)
-        render_project(root, folder, template_values(root, name, task), tags)
+        tags = template_tags(name, task, daily, adopt is not None)
+        values = template_values(root, name, task, adopt[1] if adopt else "")
+        render_project(root, folder, values, tags)
         compile_lock(folder, uv, tested_pins(root))
+        if adopt is not None:
+            adopt_folder(adopt[0], folder, uv)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -233,13 +279,14 @@ Next:
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     try:
         args = parse_args(argv)
-        if problem := name_problem(root, args.name):
+        if problem := name_problem(root, args.name) or adopt_problem(args.adopt, args.script):
             raise BadInput(f"cannot create project {args.name!r}: {problem}")
     except BadInput as error:
         print(f"new-project: {error}", file=sys.stderr)
         return 2
     try:
-        create_project(root, args.name, args.task, args.daily, args.uv)
+        adopt = (args.adopt.resolve(), args.script) if args.adopt else None
+        create_project(root, args.name, args.task, args.daily, args.uv, adopt)
     except subprocess.CalledProcessError:
         print(
             "new-project: pinning the environment failed (uv's error above); nothing was created",

@@ -63,6 +63,32 @@ COMPOSE_SERVICE = """\
       PYTHON_IMAGE: ${MLPLATFORM_PYTHON_IMAGE:-python:3.11.13-slim-bookworm}
   image: ${MLPLATFORM_IMAGE_PREFIX:-mlplatform}/{{name}}:${MLPLATFORM_IMAGE_TAG:-dev}
 """
+# An adopted project (code_locations/<name>/legacy/Dockerfile: the team's own training image):
+# its runs start that image on the Docker engine (PipesDockerClient), so its run containers, and
+# only its, get the engine's socket, through the location's container context, which the run
+# launcher merges into the run container. container_kwargs replace the launcher's, so the data
+# volume is named again. The image is built with `--profile legacy-images` and never started.
+ADOPTED_COMPOSE_SERVICE = (
+    COMPOSE_SERVICE
+    + """\
+  environment:
+    <<: *runtime-env
+    DAGSTER_CONTAINER_CONTEXT: >-
+      {"docker": {"env_vars": ["MLPLATFORM_LEGACY_RUNNER=docker",
+      "MLPLATFORM_LEGACY_WORK_DIR=/data/legacy",
+      "MLPLATFORM_LEGACY_IMAGE=${MLPLATFORM_IMAGE_PREFIX:-mlplatform}/{{name}}-legacy:${MLPLATFORM_IMAGE_TAG:-dev}"],
+      "container_kwargs": {"volumes": ["mlplatform-data:/data",
+      "/var/run/docker.sock:/var/run/docker.sock"], "group_add": ["${DOCKER_GID}"]}}}
+
+{{host}}-legacy:
+  build:
+    context: ../code_locations/{{name}}/legacy
+    args:
+      PYTHON_IMAGE: ${MLPLATFORM_PYTHON_IMAGE:-python:3.11.13-slim-bookworm}
+  image: ${MLPLATFORM_IMAGE_PREFIX:-mlplatform}/{{name}}-legacy:${MLPLATFORM_IMAGE_TAG:-dev}
+  profiles: ["legacy-images"]
+"""
+)
 HELM_SERVER = """\
 - host: {{host}}
   port: 4000
@@ -100,6 +126,8 @@ class Block:
     name: str
     entry: str
     separator: str = ""
+    # The entry of an adopted project (one with legacy/Dockerfile), if it differs.
+    adopted_entry: str = ""
 
 
 BLOCKS = (
@@ -107,7 +135,13 @@ BLOCKS = (
     Block("docker/workspace.yaml", "load_from", GRPC_WORKSPACE),
     Block("docker/docker-compose.yml", "depends_on", COMPOSE_DEPENDS_ON),
     # A blank line between services, as between the hand-written ones.
-    Block("docker/docker-compose.yml", "services", COMPOSE_SERVICE, separator="\n"),
+    Block(
+        "docker/docker-compose.yml",
+        "services",
+        COMPOSE_SERVICE,
+        separator="\n",
+        adopted_entry=ADOPTED_COMPOSE_SERVICE,
+    ),
     Block("docker/helm/values.yaml", "servers", HELM_SERVER),
     Block("docker/helm/values.yaml", "deployments", HELM_DEPLOYMENT),
 )
@@ -131,10 +165,19 @@ def host_name(name: str) -> str:
     return name.replace("_", "-")
 
 
-def render_entries(block: Block, names: list[str], indent: str) -> str:
+def adopted_projects(root: Path = ROOT) -> set[str]:
+    """Projects whose training is a team's own script and image (``legacy/Dockerfile``)."""
+    return {p.parent.parent.name for p in (root / "code_locations").glob("*/legacy/Dockerfile")}
+
+
+def render_entries(
+    block: Block, names: list[str], indent: str, adopted: set[str] = frozenset()
+) -> str:
     """The block's body: one entry per project, each line indented like its BEGIN marker."""
     entries = [
-        block.entry.replace("{{name}}", name).replace("{{host}}", host_name(name))
+        (block.adopted_entry if name in adopted and block.adopted_entry else block.entry)
+        .replace("{{name}}", name)
+        .replace("{{host}}", host_name(name))
         for name in names
     ]
     lines = block.separator.join(entries).splitlines(keepends=True)
@@ -149,7 +192,9 @@ def _marker_pattern(block: Block) -> re.Pattern[str]:
     )
 
 
-def replace_block(text: str, block: Block, names: list[str]) -> str:
+def replace_block(
+    text: str, block: Block, names: list[str], adopted: set[str] = frozenset()
+) -> str:
     """``text`` with the body between ``block``'s markers regenerated for ``names``."""
     pattern = _marker_pattern(block)
     matches = list(pattern.finditer(text))
@@ -160,18 +205,18 @@ def replace_block(text: str, block: Block, names: list[str]) -> str:
             f"'{END.format(block=block.name)}' block(s); expected exactly one"
         )
     match = matches[0]
-    body = render_entries(block, names, match.group("indent"))
+    body = render_entries(block, names, match.group("indent"), adopted)
     return text[: match.start("body")] + body + text[match.end("body") :]
 
 
 def expected_files(root: Path) -> dict[str, tuple[str, str]]:
     """``{path: (current text, generated text)}`` for every file with generated blocks."""
-    names = project_names(root)
+    names, adopted = project_names(root), adopted_projects(root)
     files: dict[str, tuple[str, str]] = {}
     for block in BLOCKS:
         current = (root / block.path).read_text()
         _, generated = files.get(block.path, (current, current))
-        files[block.path] = (current, replace_block(generated, block, names))
+        files[block.path] = (current, replace_block(generated, block, names, adopted))
     return files
 
 

@@ -3,6 +3,8 @@
 #   .venv                      the platform: webserver, daemon, test tooling
 #   shared/.venv               the platform library and its own tests
 #   code_locations/*/.venv     one per ML project, with that project's own dependencies
+#   code_locations/*/legacy/.venv  an adopted project's own training script environment (its
+#                              requirements.lock), which the platform runs through Dagster Pipes
 # Needs only Python 3.11 with pip; uv is bootstrapped from scripts/bootstrap.lock.
 # With --deployment, also what the deployment tests (tests/deployment) need:
 #   docker/mlflow/.venv        the MLflow tracking server, from the lock its image installs
@@ -51,6 +53,10 @@ mapfile -t projects < <("$python_bin" scripts/projects.py list)
 for package in "$root/shared" "${projects[@]/#/$root/code_locations/}"; do
   sync_env "$package"
   VIRTUAL_ENV="$package/.venv" "$uv" pip install --quiet --no-deps --python "$package/.venv/bin/python" -e "$package"
+done
+# Adopted projects: the team's training script runs in its own interpreter, not the location's.
+for legacy in "$root"/code_locations/*/legacy; do
+  [ -f "$legacy/requirements.lock" ] && sync_env "$legacy"
 done
 if $deployment; then
   sync_env "$root/docker/mlflow"

@@ -153,7 +153,10 @@ compose_build() {  # compose_build <env file> <service>...: in parallel, one ima
 
 build() {  # build <env file>: every image once (the daemon runs the webserver's image)
   local services later
-  services="$(cd docker && compose --env-file "$1" config --services | grep -vx daemon)"
+  # An adopted project's training image (<host>-legacy, profile legacy-images: built, never
+  # started by `up`) is built with its own context, after the others.
+  services="$(cd docker && compose --env-file "$1" config --services | grep -vx daemon \
+    | grep -v -- '-legacy$')"
   # The location images share their first layers. Built in parallel from nothing, each build
   # makes its own copy of them and a rebuild finds the cache of one location only: build the
   # first location (beside the other images), then the other locations on its layers.
@@ -162,6 +165,18 @@ build() {  # build <env file>: every image once (the daemon runs the webserver's
   compose_build "$1" $(echo "$services" | grep -vxF "$later")
   # shellcheck disable=SC2086
   compose_build "$1" $later
+  build_legacy_images
+}
+
+build_legacy_images() {  # the training image of every adopted project (legacy/Dockerfile)
+  local dockerfile folder name
+  for dockerfile in code_locations/*/legacy/Dockerfile; do
+    [ -f "$dockerfile" ] || continue
+    folder="$(dirname "$dockerfile")"
+    name="$(basename "$(dirname "$folder")")"
+    docker build -q -t "mlplatform/$name-legacy:$MLPLATFORM_IMAGE_TAG" \
+      --build-arg PYTHON_IMAGE="${MLPLATFORM_PYTHON_IMAGE:-python:3.11.13-slim-bookworm}" "$folder"
+  done
 }
 
 build_images() {  # timed; cold when this tag's images were not there yet, then a warm rebuild

@@ -44,6 +44,11 @@ def host_name(name: str) -> str:
     return projects_script().host_name(name)
 
 
+def is_adopted(name: str, root: Path = ROOT) -> bool:
+    """Whether the project's training is a team's own script and image (legacy/Dockerfile)."""
+    return name in projects_script().adopted_projects(root)
+
+
 def location_python(root: Path, name: str) -> Path:
     return root / "code_locations" / name / ".venv/bin/python"
 

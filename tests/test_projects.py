@@ -25,7 +25,8 @@ def _script(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _copy(root: Path, to: Path) -> Path:
-    """The script, the generated files and every project's pyproject.toml, under ``to``."""
+    """The script, the generated files and every project's pyproject.toml (and an adopted
+    project's legacy/Dockerfile), under ``to``."""
     for relative in ["scripts/projects.py", *GENERATED, "docker/.env.example"]:
         (to / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / relative, to / relative)
@@ -33,6 +34,9 @@ def _copy(root: Path, to: Path) -> Path:
         folder = to / "code_locations" / name
         folder.mkdir(parents=True)
         shutil.copy2(root / "code_locations" / name / "pyproject.toml", folder)
+        if (root / "code_locations" / name / "legacy/Dockerfile").exists():
+            (folder / "legacy").mkdir()
+            shutil.copy2(root / "code_locations" / name / "legacy/Dockerfile", folder / "legacy")
     return to
 
 

@@ -171,6 +171,11 @@ BAD = [
     (["a" * 31, "--task", "regression"], "at most 30 characters"),
     (["newproject"], "required: --task"),
     (["newproject", "--task", "clustering"], "invalid choice: 'clustering'"),
+    (
+        ["loans", "--task", "regression", "--adopt", "missing"],
+        "--adopt missing: no such directory",
+    ),
+    (["loans", "--task", "regression", "--adopt", "shared"], "no train_model.py or Dockerfile"),
 ]
 
 
@@ -234,3 +239,41 @@ def test_scaffolded_projects_pass_their_own_tests(
     for name, run in runs.items():
         assert run.returncode == 0, outputs[name][-5000:]
         assert " passed" in outputs[name] and "skipped" not in outputs[name], outputs[name]
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Scaffolded]:
+    """A repository copy of its own with credit_risk's legacy project adopted as `loans`."""
+    copy = tmp_path_factory.mktemp("adopt") / "repo"
+    _copy_working_tree(ROOT, copy)
+    _git(copy, "init", "--quiet")
+    _git(copy, "add", "--all")
+    _git(copy, "commit", "--quiet", "--message", "the working tree")
+    source = "code_locations/credit_risk/legacy"
+    return copy, _new_project(copy, "loans", "--task", "classification", "--adopt", source)
+
+
+def test_adopting_copies_the_script_unchanged_and_runs_it_through_pipes(adopted) -> None:
+    repo, loans = adopted
+    assert loans.result.returncode == 0, loans.result.stderr
+    regenerated = {f" M {path}" for path in generated_files()}
+    assert loans.status == {"?? code_locations/loans/", *regenerated}
+    source, legacy = (
+        repo / "code_locations/credit_risk/legacy",
+        repo / "code_locations/loans/legacy",
+    )
+    for relative in (
+        "train_model.py",
+        "credit_risk_lib/model.py",
+        "requirements.lock",
+        "Dockerfile",
+    ):
+        assert (legacy / relative).read_bytes() == (source / relative).read_bytes(), relative
+    definitions = (repo / "code_locations/loans/src/loans/definitions.py").read_text()
+    assert "legacy=LegacyTraining(" in definitions and "make_model" not in definitions
+    assert 'script="train_model.py"' in definitions
+    lint = _run([str(ROOT / ".venv/bin/ruff"), "check", "code_locations/loans"], repo)
+    assert lint.returncode == 0, lint.stdout
+    compose = (repo / "docker/docker-compose.yml").read_text()
+    assert "loans-legacy:" in compose and "context: ../code_locations/loans/legacy" in compose
+    assert "}/loans-legacy:" in compose and "DAGSTER_CONTAINER_CONTEXT" in compose

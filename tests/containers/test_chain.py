@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ..dagster_processes import wait_for, wait_for_runs
+from ..projects import is_adopted
 from .dagster_api import Materialization, launch_job, materialized_after, runs
-from .engine import inspect, run_container
+from .engine import containers, inspect, run_container
 from .stack import DATA_VOLUME, LOADED, NETWORK, RUN_USER, Figures, Stack
 
 pytestmark = pytest.mark.containers
@@ -68,7 +69,9 @@ def _assert_run_container(stack: Stack, location: str, run_id: str) -> str:
     assert config["Labels"]["dagster/run_id"] == run_id
     assert list(container["NetworkSettings"]["Networks"]) == [NETWORK]
     mounts = {(m["Type"], m.get("Name"), m["Destination"]) for m in container["Mounts"]}
-    assert mounts == {("volume", DATA_VOLUME, "/data")}
+    # Only an adopted project's runs get the engine's socket (to start the team's image).
+    socket = {("bind", None, "/var/run/docker.sock")} if is_adopted(location) else set()
+    assert mounts == {("volume", DATA_VOLUME, "/data")} | socket
     assert config.get("Healthcheck") is None and "Health" not in state
     assert (state["Status"], state["ExitCode"]) == ("exited", 0)
     return container["Id"]
@@ -137,3 +140,9 @@ def test_the_mlflow_server_holds_the_versions_and_the_champion_alias(
         version_tags = {t["key"]: t["value"] for t in champion.get("tags", [])}
         lineage = {*version_tags.values(), *run_tags.values()}
         assert image_env["MLPLATFORM_CODE_VERSION"] in lineage
+        if is_adopted(location):
+            # Trained by the team's unchanged script in its own image (PipesDockerClient),
+            # whose container is gone.
+            assert version_tags["legacy/runner"] == "docker", version_tags
+            assert version_tags["legacy/script"] == "train_model.py"
+            assert not containers(f"label=mlplatform/run_id={chain['model'].run_id}")

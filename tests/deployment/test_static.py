@@ -6,6 +6,7 @@ location, and the images install the same pins as the environments they mirror.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from ..conftest import ROOT
-from ..projects import host_name, project_names
+from ..projects import host_name, is_adopted, project_names
 from .conftest import DAGSTER_DB, runtime_env
 from .images import image_runtime, instructions
 
@@ -141,7 +142,11 @@ def test_compose_file_is_valid_and_wires_every_location(tmp_path, deployment_too
     config = yaml.safe_load(result.stdout)
     services = config["services"]
     locations = {host_name(name): name for name in LOCATIONS}
-    assert set(services) == {"postgres", "mlflow", "webserver", "daemon", *locations}
+    legacy = {f"{host_name(n)}-legacy": n for n in LOCATIONS if is_adopted(n)}
+    assert set(services) == {"postgres", "mlflow", "webserver", "daemon", *locations, *legacy}
+    _check_adopted_runs_alone_get_the_socket(services, locations, legacy)
+    for service in legacy:
+        services.pop(service)
     for service, name in locations.items():
         build = services[service]["build"]
         assert build["args"]["LOCATION"] == name
@@ -165,6 +170,28 @@ def test_compose_file_is_valid_and_wires_every_location(tmp_path, deployment_too
     assert {e["grpc_server"]["location_name"]: e["grpc_server"]["host"] for e in workspace} == {
         name: service for service, name in locations.items()
     }
+
+
+def _check_adopted_runs_alone_get_the_socket(
+    services: dict, locations: dict[str, str], legacy: dict[str, str]
+) -> None:
+    """An adopted project's training image is build-only (a profile), and only its location's
+    run containers get the Docker socket, through that location's container context."""
+    for service, name in legacy.items():
+        assert services[service]["profiles"] == ["legacy-images"]
+        assert services[service]["image"] == f"mlplatform/{name}-legacy:dev"
+    for service, name in locations.items():
+        context = services[service]["environment"].get("DAGSTER_CONTAINER_CONTEXT")
+        if not is_adopted(name):
+            assert context is None, service
+            continue
+        docker = json.loads(context)["docker"]
+        volumes = docker["container_kwargs"]["volumes"]
+        assert volumes == ["mlplatform-data:/data", "/var/run/docker.sock:/var/run/docker.sock"]
+        assert docker["container_kwargs"]["group_add"] == ["999"]
+        assert "MLPLATFORM_LEGACY_RUNNER=docker" in docker["env_vars"]
+        assert f"MLPLATFORM_LEGACY_IMAGE=mlplatform/{name}-legacy:dev" in docker["env_vars"]
+        assert "/var/run/docker.sock" not in str(services[service].get("volumes"))
 
 
 def test_no_env_file_is_committed() -> None:

@@ -36,6 +36,7 @@ _EXPORTS = {
             "ColumnType",
             "DailyPartitioning",
             "DataContract",
+            "LegacyTraining",
             "Lifecycle",
             "ModelSpec",
             "ProjectSpec",

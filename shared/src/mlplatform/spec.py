@@ -6,7 +6,8 @@ serves:
 | part | class | what it says |
 |---|---|---|
 | ``data`` | :class:`DataContract` | landed raw data: columns, types, target, ids, minimum rows |
-| ``model`` | :class:`ModelSpec` | task, features, the feature and model functions, the split |
+| ``model`` | :class:`ModelSpec` | task, features, the feature and model functions (or an adopted
+  training script, :class:`LegacyTraining`), the split |
 | ``gate`` | :class:`QualityGate` | the metric a model must reach, and the promotion margin |
 | ``lifecycle`` | :class:`Lifecycle` | when a model retrains, drift, freshness |
 | ``schedule`` | :class:`Schedule` | the retrain cron and, for daily projects, the partitioning |
@@ -110,11 +111,59 @@ class DataContract:
 
 
 @dataclass(frozen=True)
+class LegacyTraining:
+    """Training by a team's existing script, run unchanged through Dagster Pipes.
+
+    The platform writes the current features to a file (``input_format``), runs ``script`` with
+    ``arguments`` (``{input}`` and ``{output_dir}`` filled in), and reads back ``model_file``
+    (a pickled/joblib scikit-learn estimator that predicts from the feature columns) and
+    ``metrics_file`` (a JSON object holding the quality gate's metric). A script that reports
+    its metrics through Pipes (``report_asset_materialization``) needs no metrics file.
+
+    Locally and in tests the script runs in ``project_dir``'s own interpreter
+    (``<project_dir>/.venv/bin/python``, built by ``scripts/setup.sh`` from its lock); in the
+    container deployment in ``image``, with ``image_command`` (default ``python <script>``, in
+    the image's working directory) in front of ``arguments``.
+    A run past ``timeout_seconds`` is stopped and fails.
+
+    Example: ``LegacyTraining(project_dir=str(LEGACY_DIR), image="acme/credit_risk-legacy:7")``
+    """
+
+    project_dir: str
+    image: str
+    script: str = "train_model.py"
+    arguments: tuple[str, ...] = ("--input", "{input}", "--output-dir", "{output_dir}")
+    image_command: tuple[str, ...] = ()
+    input_format: Literal["csv", "parquet"] = "csv"
+    model_file: str = "model.joblib"
+    metrics_file: str = "metrics.json"
+    timeout_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.input_format not in ("csv", "parquet"):
+            raise ValueError(f"input_format {self.input_format!r} must be 'csv' or 'parquet'")
+        if self.timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be > 0")
+        if not any("{output_dir}" in argument for argument in self.arguments):
+            raise ValueError("arguments must pass {output_dir} to the script")
+
+    @property
+    def container_command(self) -> tuple[str, ...]:
+        return self.image_command or ("python", self.script)
+
+    @property
+    def python(self) -> str:
+        """The legacy project's own interpreter (local and test runs)."""
+        return f"{self.project_dir}/.venv/bin/python"
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """The learning problem: task, features, and the project's pure feature/model functions.
 
     ``build_features`` maps a raw frame to features (raw model inputs unchanged, plus derived
-    columns, target kept); ``make_model(spec)`` returns an unfitted scikit-learn estimator.
+    columns, target kept); ``make_model(spec)`` returns an unfitted scikit-learn estimator, or
+    ``legacy`` names an existing training script that fits one (exactly one of the two).
     ``packages`` are extra pip requirements of the logged model; ``trusted_types`` the
     non-scikit-learn types inside the pipeline that MLflow's skops serializer may persist.
     """
@@ -122,7 +171,8 @@ class ModelSpec:
     task: Task
     feature_columns: tuple[str, ...]
     build_features: FeatureBuilder
-    make_model: ModelFactory
+    make_model: ModelFactory | None = None
+    legacy: LegacyTraining | None = None
     test_fraction: float = 0.2
     seed: int = 42
     packages: tuple[str, ...] = ()
@@ -133,6 +183,8 @@ class ModelSpec:
             raise ValueError(f"task {self.task!r} must be 'classification' or 'regression'")
         if not 0 < self.test_fraction < 1:
             raise ValueError("test_fraction must be in (0, 1)")
+        if (self.make_model is None) == (self.legacy is None):
+            raise ValueError("give exactly one of make_model and legacy (an adopted script)")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ import dagster as dg
 from mlplatform.lifecycle.registry import ModelRegistry
 from mlplatform.lifecycle.tracking import MLFLOW_RESOURCE_KEY, mlflow_tracking_run
 from mlplatform.orchestration.alerts import AlertSink
+from mlplatform.orchestration.assets.model import LEGACY_RUNNER_KEY
+from mlplatform.orchestration.legacy_runner import (
+    IMAGE_ENV,
+    RUNNER_ENV,
+    WORK_DIR_ENV,
+    LegacyRunner,
+)
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.io_manager import ParquetIOManager
 from mlplatform.storage.landing import LandingZone
@@ -23,6 +30,12 @@ ENV_VARS = {
     "MLPLATFORM_LOCK_DIR": "lock files serializing promotions/rollbacks (shared by all processes)",
     "MLPLATFORM_ALERT_FILE": "JSON-lines file the run-failure sensor appends alerts to",
 }
+# Read when an adopted project's script runs, each with a default (see LegacyRunner).
+LEGACY_ENV_VARS = {
+    RUNNER_ENV: "how an adopted training script runs: subprocess (default) or docker",
+    WORK_DIR_ENV: "where its input and output go (docker: on the data volume, e.g. /data/legacy)",
+    IMAGE_ENV: "the script's image in this deployment (default: LegacyTraining.image)",
+}
 
 
 def _resources(
@@ -35,8 +48,11 @@ def _resources(
     alert_file: Any,
     tracking_uri: Any,
     mlflow_config_uri: Any,
+    legacy_runner: LegacyRunner,
 ) -> dict[str, Any]:
+    adopted = {LEGACY_RUNNER_KEY: legacy_runner} if spec.model.legacy else {}
     return {
+        **adopted,
         "alerts": AlertSink(path=alert_file),
         "landing": LandingZone(root=landing_dir),
         "io_manager": ParquetIOManager(base_dir=asset_dir),
@@ -66,6 +82,7 @@ def resources_from_env(spec: ProjectSpec) -> dict[str, Any]:
         alert_file=dg.EnvVar("MLPLATFORM_ALERT_FILE"),
         tracking_uri=dg.EnvVar("MLFLOW_TRACKING_URI"),
         mlflow_config_uri={"env": "MLFLOW_TRACKING_URI"},
+        legacy_runner=LegacyRunner(),
     )
 
 
@@ -76,7 +93,8 @@ def resources_for_dir(
     unless ``tracking_uri`` names another (an ``http://`` tracking server).
 
     Layout: ``landing/``, ``assets/``, ``reports/``, ``locks/``, ``alerts/alerts.jsonl``,
-    ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``).
+    ``mlflow/mlflow.db`` (+ ``mlflow/artifacts``), ``legacy/`` (an adopted script's runs,
+    as subprocesses).
     """
     data_dir = Path(data_dir).resolve()
     tracking_uri = tracking_uri or local_tracking_uri(data_dir)
@@ -89,6 +107,7 @@ def resources_for_dir(
         alert_file=str(data_dir / "alerts" / "alerts.jsonl"),
         tracking_uri=tracking_uri,
         mlflow_config_uri=tracking_uri,
+        legacy_runner=LegacyRunner(mode="subprocess", work_dir=str(data_dir / "legacy")),
     )
 
 

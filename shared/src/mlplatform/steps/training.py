@@ -146,6 +146,8 @@ def evaluate(
 def train(spec: ProjectSpec, features: pd.DataFrame) -> TrainedModel:
     """Split, fit the spec's model on the train rows and score it on the held-out rows."""
     split = split_features(spec, features)
+    if spec.model.make_model is None:
+        raise ValueError(f"{spec.name}: training is an adopted script (ModelSpec.legacy)")
     estimator = spec.model.make_model(spec)
     estimator.fit(split.x_train, split.y_train)
     scores = evaluate(spec, estimator, split.x_test, split.y_test, split.y_train)

@@ -1,0 +1,1 @@
+"""Credit risk: a code location on mlplatform (its spec: definitions.py)."""
