@@ -36,6 +36,14 @@ def script_arguments(legacy: LegacyTraining, input_path: str, output_dir: str) -
     ]
 
 
+def script_input(spec: ProjectSpec, features: pd.DataFrame) -> pd.DataFrame:
+    """The features the script sees: without the id columns the platform keeps beside them for
+    its leak-free split (unless the model uses them as features)."""
+    kept = set(spec.model.feature_columns)
+    dropped = [c for c in spec.data.id_columns if c not in kept]
+    return features.drop(columns=dropped, errors="ignore")
+
+
 def write_input(legacy: LegacyTraining, features: pd.DataFrame, work_dir: Path) -> Path:
     """The features as the script reads them: ``<work_dir>/input.<csv|parquet>``."""
     path = work_dir / f"input.{legacy.input_format}"

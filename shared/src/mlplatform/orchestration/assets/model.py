@@ -116,13 +116,15 @@ def train_with_script(
         file_facts,
         legacy_spec,
         script_arguments,
+        script_input,
         write_input,
     )
 
     legacy = legacy_spec(spec)
     runner = getattr(context.resources, LEGACY_RUNNER_KEY)
     with runner.run_dir(context) as work:
-        input_path, output_dir = write_input(legacy, features, work), work / "output"
+        input_path = write_input(legacy, script_input(spec, features), work)
+        output_dir = work / "output"
         arguments = script_arguments(legacy, str(input_path), str(output_dir))
         reported, output = runner.run_script(context, spec, arguments)
         try:
