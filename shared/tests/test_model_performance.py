@@ -74,7 +74,7 @@ def test_outcome_rules_name_file_column_and_ids() -> None:
     text = "\n".join(broken.problems)
     assert "o2.csv: 1 ids in column 'id' appear more than once, e.g. ['c']" in text
     assert "o2.csv: 1 ids in column 'id' already have an outcome in o1.csv, e.g. ['b']" in text
-    assert "o3.csv: column 'converted' has dtype object, expected boolean" in text
+    assert "o3.csv: column 'converted' has 'yes' in row 1: not booleans" in text
     assert not validate_outcomes({"o1.csv": good}, SPEC.data).broken
 
     flipped = decay_outcomes(good, "classification", "converted", 1.0, seed=1)
