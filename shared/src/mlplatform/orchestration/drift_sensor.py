@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from mlplatform.orchestration.automation import run_tags
+from mlplatform.orchestration.event_sensors import (
+    asset_where,
+    decision_result,
+    read_materializations,
+)
 from mlplatform.orchestration.landing_sensor import shorten
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
@@ -74,7 +79,7 @@ def drift_events(
     after = cursor.after_storage_id
     for event in sorted(events, key=lambda e: e.storage_id):
         after = max(after, event.storage_id)
-        where = f"{spec.name}/drift_report" + (f"[{event.partition}]" if event.partition else "")
+        where = asset_where(spec.name, "drift_report", event.partition)
         if event.share < threshold:
             notes.append(f"{where}: drift share {event.share:.3f} < {threshold} - no retrain")
             continue
@@ -102,29 +107,20 @@ def drift_events(
 
 
 def read_drift_events(
-    instance: dg.DagsterInstance, drift_key: dg.AssetKey, after_storage_id: int, limit: int = 100
+    instance: dg.DagsterInstance, drift_key: dg.AssetKey, after_storage_id: int
 ) -> list[DriftEvent]:
     """Drift-report materializations newer than ``after_storage_id``, oldest first."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=drift_key, after_storage_id=after_storage_id or None),
-        limit=limit,
-        ascending=True,
-    ).records
-    events = []
-    for record in records:
-        materialization = record.asset_materialization
-        metadata = {k: v.value for k, v in materialization.metadata.items()}
-        events.append(
-            DriftEvent(
-                storage_id=record.storage_id,
-                run_id=record.run_id,
-                partition=materialization.partition,
-                share=float(metadata["drift_share"]),
-                model_version=str(metadata["model_version"]),
-                data_hash=str(metadata.get("current_data_hash", record.storage_id)),
-            )
+    return [
+        DriftEvent(
+            storage_id=m.storage_id,
+            run_id=m.run_id,
+            partition=m.partition,
+            share=float(m.metadata["drift_share"]),
+            model_version=str(m.metadata["model_version"]),
+            data_hash=str(m.metadata.get("current_data_hash", m.storage_id)),
         )
-    return events
+        for m in read_materializations(instance, drift_key, after_storage_id)
+    ]
 
 
 def build_drift_sensor(
@@ -148,11 +144,6 @@ def build_drift_sensor(
         cursor = DriftCursor.parse(context.cursor)
         events = read_drift_events(context.instance, names.drift_report, cursor.after_storage_id)
         requests, advanced, notes = drift_events(spec, events, cursor)
-        for note in notes:
-            context.log.info(note)
-        if not requests:
-            reason = notes[-1] if notes else "no new drift reports"
-            return dg.SensorResult(skip_reason=reason, cursor=advanced.dump())
-        return dg.SensorResult(run_requests=requests, cursor=advanced.dump())
+        return decision_result(context, requests, advanced.dump(), notes, "no new drift reports")
 
     return drift_sensor

@@ -22,6 +22,11 @@ from mlplatform.orchestration.assets.model_performance import (
 )
 from mlplatform.orchestration.automation import run_tags
 from mlplatform.orchestration.drift_sensor import REASON_TAG
+from mlplatform.orchestration.event_sensors import (
+    asset_where,
+    decision_result,
+    read_materializations,
+)
 from mlplatform.orchestration.landing_sensor import shorten
 from mlplatform.orchestration.names import ProjectNames
 from mlplatform.spec import ProjectSpec
@@ -122,7 +127,7 @@ def _judge(
 ) -> tuple[str, dg.RunRequest | None]:
     gate, life = spec.gate, spec.lifecycle
     version = event.champion_version
-    where = f"{spec.name}/model_performance" + (f"[{event.partition}]" if event.partition else "")
+    where = asset_where(spec.name, "model_performance", event.partition)
     if event.score is None or event.rows < life.performance_min_rows:
         return f"{where}: {event.rows} live outcomes of v{version}, not judged", None
     figure = f"{gate.metric}={event.score:.4f}"
@@ -179,24 +184,19 @@ def _live_decision(
 def read_performance_events(
     instance: dg.DagsterInstance, spec: ProjectSpec, key: dg.AssetKey, after_storage_id: int
 ) -> list[PerformanceEvent]:
-    """``model_performance`` materializations newer than ``after_storage_id``, oldest first."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, after_storage_id=after_storage_id or None),
-        limit=100,
-        ascending=True,
-    ).records
+    """``model_performance`` materializations newer than ``after_storage_id`` that judged
+    outcomes, oldest first."""
     events = []
-    for record in records:
-        materialization = record.asset_materialization
-        meta = {k: v.value for k, v in materialization.metadata.items()}
+    for m in read_materializations(instance, key, after_storage_id):
+        meta = m.metadata
         if CHAMPION_VERSION_KEY not in meta:
             continue  # no outcomes yet
         score = meta.get(f"{LIVE_PREFIX}{spec.gate.metric}")
         events.append(
             PerformanceEvent(
-                storage_id=record.storage_id,
-                run_id=record.run_id,
-                partition=materialization.partition,
+                storage_id=m.storage_id,
+                run_id=m.run_id,
+                partition=m.partition,
                 champion_version=str(meta[CHAMPION_VERSION_KEY]),
                 rows=int(meta.get(LIVE_ROWS_KEY, 0)),
                 score=None if score is None else float(score),
@@ -232,11 +232,8 @@ def build_performance_sensor(
             context.instance, spec, names.model_performance, cursor.after_storage_id
         )
         requests, advanced, notes = performance_events(spec, names, events, cursor)
-        for note in notes:
-            context.log.info(note)
-        if not requests:
-            reason = notes[-1] if notes else "no new model_performance evaluations"
-            return dg.SensorResult(skip_reason=reason, cursor=advanced.dump())
-        return dg.SensorResult(run_requests=requests, cursor=advanced.dump())
+        return decision_result(
+            context, requests, advanced.dump(), notes, "no new model_performance evaluations"
+        )
 
     return performance_sensor
