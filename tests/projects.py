@@ -13,19 +13,23 @@ from types import ModuleType
 
 from .conftest import ROOT
 
-_SCRIPT = "mlplatform_projects_script"
 
-
-def projects_script() -> ModuleType:
-    """scripts/projects.py, imported by path (scripts/ is not a package)."""
-    if _SCRIPT not in sys.modules:
-        spec = importlib.util.spec_from_file_location(_SCRIPT, ROOT / "scripts/projects.py")
+def script_module(filename: str) -> ModuleType:
+    """``scripts/<filename>``, imported by path (scripts/ is not a package)."""
+    name = f"mlplatform_script_{Path(filename).stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / filename)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         # Registered before executing: its dataclasses look their module up while being built.
-        sys.modules[_SCRIPT] = module
+        sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules[_SCRIPT]
+    return sys.modules[name]
+
+
+def projects_script() -> ModuleType:
+    """scripts/projects.py, the one list of projects."""
+    return script_module("projects.py")
 
 
 def project_names(root: Path = ROOT) -> list[str]:
