@@ -9,41 +9,7 @@ from pathlib import Path
 
 import pytest
 
-CREDENTIALS = {
-    "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "AWS access key": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
-    "Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    "Slack webhook": re.compile(r"hooks\.slack\.com/services/T\w+/B\w+/\w+"),
-    # user:password@ in a URL, unless the password is a placeholder (${VAR}, {field}, <...>)
-    "password in a URL": re.compile(
-        r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"${<*][^\s@/'\"]*)@"
-    ),
-    # a secret-named key given a literal quoted value
-    "literal secret": re.compile(
-        r"(?i)(?:password|passwd|secret|token|api_key)\w*['\"]?\s*[:=]\s*['\"]([^'\"\s${<]{8,})['\"]"
-    ),
-}
-# Values that look like credentials on purpose: fakes the tests plant, and the local-only
-# PostgreSQL default of scripts/postgres.sh (it listens on 127.0.0.1 only).
-NOT_SECRETS = {"not-a-secret", "build-only", "mlplatform-local-test", "pa55word-in-url"}
-
-
-def credential_findings(root: Path, files: list[str]) -> list[str]:
-    """``file:line: kind`` for every credential-looking string in ``files`` (text files only)."""
-    findings = []
-    for name in files:
-        try:
-            text = (root / name).read_text(encoding="utf-8")
-        except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
-            continue
-        for number, line in enumerate(text.splitlines(), 1):
-            for kind, pattern in CREDENTIALS.items():
-                for match in pattern.finditer(line):
-                    value = match.group(match.lastindex or 0)
-                    if value not in NOT_SECRETS:
-                        findings.append(f"{name}:{number}: {kind}")
-    return findings
+from .credentials import credential_findings, environment_findings
 
 
 def _repository_files(root: Path) -> list[str]:
@@ -93,6 +59,19 @@ def test_the_scan_finds_a_planted_credential(tmp_path: Path, planted: str, kind:
 def test_the_scan_passes_values_taken_from_the_environment(tmp_path: Path, line: str) -> None:
     (tmp_path / "ok.txt").write_text(line + "\n")
     assert credential_findings(tmp_path, ["ok.txt"]) == []
+
+
+def test_the_environment_scan_finds_a_baked_in_secret() -> None:
+    environment = [
+        "PATH=/usr/local/bin:/usr/bin",
+        "MLPLATFORM_PG_PASSWORD=",  # declared, empty: set at run time
+        "MLFLOW_TRACKING_TOKEN=abc123def456",
+        "MLFLOW_TRACKING_URI=http://mlflow:" + "hunter22@mlflow:5000",
+    ]
+    assert environment_findings("image", environment) == [
+        "image: MLFLOW_TRACKING_TOKEN",
+        "image: MLFLOW_TRACKING_URI:1: password in a URL",
+    ]
 
 
 def test_published_ports_listen_on_loopback_by_default(root: Path) -> None:

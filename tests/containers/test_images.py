@@ -1,12 +1,13 @@
-"""What the built images hold: the service user with its own group, and in a location's image
-neither the test tools of its lock nor any test of the repository, and no healthcheck (runs use
-the image)."""
+"""What the built images hold: the service user with its own group, no credential in any image's
+environment or build history, and in a location's image neither the test tools of its lock nor
+any test of the repository, and no healthcheck (runs use the image)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ..conftest import ROOT
+from ..credentials import environment_findings, text_findings
 from ..projects import project_names
 from .engine import docker, inspect
 from .stack import Stack
@@ -38,3 +39,26 @@ def test_service_images_run_as_10001_with_a_group_of_that_id(
 ) -> None:
     answer = docker("run", "--rm", stack.image(name), "id").strip()
     assert answer == f"uid=10001({user}) gid=10001({user}) groups=10001({user})"
+
+
+def test_no_built_image_holds_a_credential_in_its_environment_or_history(stack: Stack) -> None:
+    """Every image of this build (locations, an adopted project's legacy image, dagster, mlflow):
+    its baked-in environment and labels, and the commands and build arguments of its layers."""
+    listed = docker(
+        "images",
+        "--format",
+        "{{.Repository}}:{{.Tag}}",
+        "--filter",
+        f"reference={stack.prefix}/*:{stack.tag}",
+    ).split()
+    expected = {stack.image(name) for name in [*project_names(ROOT), "dagster", "mlflow"]}
+    assert expected <= set(listed), listed
+    findings = []
+    for image in listed:
+        config = inspect(image)["Config"]
+        findings += environment_findings(image, config.get("Env") or [])
+        labels = [f"{k}={v}" for k, v in (config.get("Labels") or {}).items()]
+        findings += environment_findings(f"{image} label", labels)
+        history = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image)
+        findings += text_findings(f"{image} history", history)
+    assert findings == []
