@@ -84,17 +84,15 @@ def log_trained_model(
         pip_requirements=pinned_requirements(spec.model.packages),
         signature=infer_signature(example, predict(example)),
         input_example=example,
-        registered_model_name=spec.registered_model_name,
         skops_trusted_types=list(spec.model.trusted_types) or None,
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(REFERENCE_ARTIFACT).name
         reference.to_parquet(path, index=False)
         mlflow.log_artifact(str(path), artifact_path=str(Path(REFERENCE_ARTIFACT).parent))
-    model_version = str(info.registered_model_version)
-    client = mlflow.MlflowClient()
-    for key, value in tags.items():
-        client.set_model_version_tag(spec.registered_model_name, model_version, key, value)
+    # Registered with its tags in one call, not one registry write per tag.
+    registered = mlflow.register_model(info.model_uri, spec.registered_model_name, tags=tags)
+    model_version = str(registered.version)
     return LoggedModel(
         run_id=run.info.run_id,
         experiment_id=run.info.experiment_id,
