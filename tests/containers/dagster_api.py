@@ -14,6 +14,14 @@ query($key: AssetKeyInput!, $partitions: [String!]) { assetOrError(assetKey: $ke
 } } } }
 """
 RUNS_QUERY = "{ runsOrError { ... on Runs { results { runId status } } } }"
+RUN_FAILURE_QUERY = """
+query($id: ID!) { runOrError(runId: $id) { ... on Run { jobName tags { key value }
+    eventConnection(afterCursor: null) { events { __typename
+        ... on ExecutionStepFailureEvent { stepKey error { message cause { message } } }
+        ... on RunFailureEvent { message }
+        ... on EngineEvent { message error { message } }
+} } } } }
+"""
 
 
 @dataclass(frozen=True)
@@ -61,3 +69,21 @@ def runs(port: int) -> dict[str, str]:
     """{run id: status} of every run the instance holds."""
     results = graphql(port, RUNS_QUERY)["data"]["runsOrError"]["results"]
     return {r["runId"]: r["status"] for r in results}
+
+
+def run_failure(port: int, run_id: str) -> str:
+    """What a failed run says: its job, trigger tags, and each step failure, run failure and
+    engine error (the run container is gone by the time a test reads it)."""
+    run = graphql(port, RUN_FAILURE_QUERY, {"id": run_id})["data"]["runOrError"]
+    tags = {t["key"]: t["value"] for t in run.get("tags", []) if not t["key"].startswith(".")}
+    lines = [f"run {run_id} of {run.get('jobName')} {tags}"]
+    for event in run.get("eventConnection", {}).get("events", []):
+        error = event.get("error") or {}
+        cause = error.get("cause") or {}
+        if event["__typename"] == "ExecutionStepFailureEvent":
+            lines.append(f"  {event['stepKey']}: {error.get('message', '').strip()}")
+            if cause:
+                lines.append(f"    cause: {cause.get('message', '').strip()}")
+        elif event["__typename"] == "RunFailureEvent" or error:
+            lines.append(f"  {event.get('message', '')} {error.get('message', '')}".rstrip())
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ import pytest
 
 from ..dagster_processes import wait_for, wait_for_runs
 from ..projects import is_adopted
-from .dagster_api import Materialization, launch_job, materialized_after, runs
+from .dagster_api import Materialization, launch_job, materialized_after, run_failure, runs
 from .engine import containers, inspect, run_container
 from .stack import DATA_VOLUME, LOADED, NETWORK, RUN_USER, Figures, Stack
 
@@ -41,7 +41,8 @@ class Landing:
 
 def _no_failed_run(stack: Stack) -> None:
     failed = [run for run, status in runs(stack.webserver_port).items() if status == "FAILURE"]
-    assert not failed, f"runs failed: {failed} (see their logs in the UI or `docker logs`)"
+    details = "\n".join(run_failure(stack.webserver_port, run_id) for run_id in failed)
+    assert not failed, f"runs failed:\n{details}"
 
 
 def _wait(stack: Stack, landing: Landing, noun: str) -> Materialization:
