@@ -299,3 +299,37 @@ def test_regression_metrics_and_baseline() -> None:
     assert scores["rmse"] == pytest.approx((5 / 4) ** 0.5)
     assert scores["baseline_mae"] == pytest.approx(1.5)  # median 2.5
     assert scores["mae_vs_baseline"] == pytest.approx(0.5)
+
+
+def test_the_performance_sensor_reads_past_evaluations_without_outcomes(
+    tmp_path: Path, instance
+) -> None:
+    """Every predictions run makes a model_performance materialization, mostly with no outcomes
+    yet; more of them than one tick reads (100) must not hide the judged one behind them."""
+    from mlplatform.orchestration.assets.model_performance import (
+        CHAMPION_VERSION_KEY,
+        LIVE_PREFIX,
+        LIVE_ROWS_KEY,
+    )
+
+    def report(metadata: dict) -> None:
+        event = dg.AssetMaterialization(asset_key=NAMES.model_performance, metadata=metadata)
+        instance.report_runless_asset_event(event)
+
+    for _ in range(150):
+        report({"outcomes": 0})
+    rows = SPEC.lifecycle.performance_min_rows
+    decayed = {
+        CHAMPION_VERSION_KEY: "1",
+        LIVE_ROWS_KEY: rows,
+        f"{LIVE_PREFIX}{SPEC.gate.metric}": 0.1,
+    }
+    report(decayed)
+
+    sensor = Ticks(SPEC, NAMES.performance_sensor, tmp_path, instance)
+    first = sensor.tick()
+    assert not first.run_requests, "the first tick reads only the 100 oldest evaluations"
+    [retrain] = sensor.tick().run_requests
+    assert retrain.tags[TRIGGER_TAG] == "performance"
+    assert LIVE_METRIC_TAG in retrain.tags
+    assert not sensor.tick().run_requests

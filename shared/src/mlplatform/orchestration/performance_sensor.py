@@ -8,7 +8,7 @@ materializations the sensor read from the event log; the sensor carries the curs
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -183,11 +183,14 @@ def _live_decision(
 
 def read_performance_events(
     instance: dg.DagsterInstance, spec: ProjectSpec, key: dg.AssetKey, after_storage_id: int
-) -> list[PerformanceEvent]:
+) -> tuple[list[PerformanceEvent], int]:
     """``model_performance`` materializations newer than ``after_storage_id`` that judged
-    outcomes, oldest first."""
+    outcomes, oldest first, and the storage id read up to. The ones with no outcomes yet (every
+    predictions run makes one) are read past, so they never hold the cursor back."""
     events = []
+    read_up_to = after_storage_id
     for m in read_materializations(instance, key, after_storage_id):
+        read_up_to = max(read_up_to, m.storage_id)
         meta = m.metadata
         if CHAMPION_VERSION_KEY not in meta:
             continue  # no outcomes yet
@@ -204,7 +207,7 @@ def read_performance_events(
                 shadow_rows=int(meta.get(SHADOW_ROWS_KEY, 0)),
             )
         )
-    return events
+    return events, read_up_to
 
 
 def build_performance_sensor(
@@ -228,10 +231,11 @@ def build_performance_sensor(
     )
     def performance_sensor(context: dg.SensorEvaluationContext):
         cursor = PerformanceCursor.parse(context.cursor)
-        events = read_performance_events(
+        events, read_up_to = read_performance_events(
             context.instance, spec, names.model_performance, cursor.after_storage_id
         )
         requests, advanced, notes = performance_events(spec, names, events, cursor)
+        advanced = replace(advanced, after_storage_id=max(advanced.after_storage_id, read_up_to))
         return decision_result(
             context, requests, advanced.dump(), notes, "no new model_performance evaluations"
         )
