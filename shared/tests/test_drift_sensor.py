@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 from demo_project import DAILY, SPEC
+from sensor_ticks import Ticks
 
-from mlplatform import ProjectSpec, build_definitions, project_names
+from mlplatform import ProjectSpec, project_names
 from mlplatform.orchestration.automation import TRAINING_TAG, TRIGGER_TAG
 from mlplatform.orchestration.drift_sensor import (
     DRIFT_REPORT_RUN_TAG,
     DRIFT_SHARE_TAG,
     REASON_TAG,
 )
-from mlplatform.orchestration.resources import resources_for_dir
 from mlplatform.testing import materialization_metadata
 
 
@@ -42,26 +41,8 @@ def _report_drift(
     )
 
 
-class Drift:
-    """Ticks of one project's drift sensor, carrying the cursor like the daemon does."""
-
-    def __init__(self, spec: ProjectSpec, data: Path, instance: dg.DagsterInstance) -> None:
-        self.defs = build_definitions(spec, resources=resources_for_dir(spec, data))
-        self.sensor = self.defs.resolve_sensor_def(project_names(spec).drift_sensor)
-        self.instance = instance
-        self.cursor: str | None = None
-
-    def tick(self) -> SensorExecutionData:
-        context = dg.build_sensor_context(
-            instance=self.instance, cursor=self.cursor, definitions=self.defs
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        return data
-
-
 def test_drift_sensor_retrains_once_per_drift_event(tmp_path: Path, instance) -> None:
-    sensor = Drift(SPEC, tmp_path, instance)
+    sensor = Ticks(SPEC, project_names(SPEC).drift_sensor, tmp_path, instance)
     assert not sensor.tick().run_requests
 
     _report_drift(instance, SPEC, share=0.1, data_hash="aaa")
@@ -90,7 +71,7 @@ def test_drift_sensor_retrains_once_per_drift_event(tmp_path: Path, instance) ->
 
 
 def test_drift_sensor_handles_daily_partitions(tmp_path: Path, instance) -> None:
-    sensor = Drift(DAILY, tmp_path, instance)
+    sensor = Ticks(DAILY, project_names(DAILY).drift_sensor, tmp_path, instance)
     _report_drift(instance, DAILY, 0.6, "h1", partition="2026-03-01")
     _report_drift(instance, DAILY, 0.6, "h2", partition="2026-03-02")
     requests = sensor.tick().run_requests
@@ -102,7 +83,7 @@ def test_drifted_batch_requests_one_retrain(land, run_chain, instance, data_dir)
     """A clean batch requests nothing; a drifted one measured by the real drift report requests
     one retrain, tagged with the figure and the report's run."""
     names = project_names(SPEC)
-    sensor = Drift(SPEC, data_dir, instance)
+    sensor = Ticks(SPEC, project_names(SPEC).drift_sensor, data_dir, instance)
 
     land("batch_001.csv", rows=2000, seed=1)
     first = run_chain()

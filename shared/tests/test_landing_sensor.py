@@ -6,14 +6,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import dagster as dg
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 from demo_project import DAILY, SPEC
+from sensor_ticks import Ticks
 
-from mlplatform import ProjectSpec, build_definitions, project_names
+from mlplatform import ProjectSpec, project_names
 from mlplatform.orchestration.automation import PROJECT_TAG, TRIGGER_TAG
 from mlplatform.orchestration.landing_sensor import LANDED_FILES_TAG
-from mlplatform.orchestration.resources import resources_for_dir
 
 ROW = "id,usage,visits,spend,plan,converted\nD1,9.5,3,40.0,plus,true\n"
 
@@ -25,30 +23,8 @@ def _land(data: Path, spec: ProjectSpec, name: str, text: str = ROW) -> Path:
     return path
 
 
-class Landing:
-    """Ticks of one project's landing sensor, carrying the cursor like the daemon does."""
-
-    def __init__(self, spec: ProjectSpec, data: Path, instance: dg.DagsterInstance) -> None:
-        self.resources = resources_for_dir(spec, data)
-        self.defs = build_definitions(spec, resources=self.resources)
-        self.sensor = self.defs.resolve_sensor_def(project_names(spec).landing_sensor)
-        self.instance = instance
-        self.cursor: str | None = None
-
-    def tick(self) -> SensorExecutionData:
-        context = dg.build_sensor_context(
-            instance=self.instance,
-            cursor=self.cursor,
-            definitions=self.defs,
-            resources={"landing": self.resources["landing"]},
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        return data
-
-
 def test_landing_sensor_requests_each_new_file_once(tmp_path: Path, instance) -> None:
-    sensor = Landing(SPEC, tmp_path, instance)
+    sensor = Ticks(SPEC, project_names(SPEC).landing_sensor, tmp_path, instance)
 
     empty = sensor.tick()
     assert not empty.run_requests and "no new files" in empty.skip_message
@@ -77,11 +53,15 @@ def test_landing_run_key_is_stable_across_a_lost_cursor_and_changes_with_the_fil
     """A restarted sensor that re-sees the same file computes the same run key, which the daemon
     deduplicates; a rewritten file (new size and mtime) is new data with a new key."""
     path = _land(tmp_path, SPEC, "batch_001.csv")
-    [before] = Landing(SPEC, tmp_path, instance).tick().run_requests
-    [after_restart] = Landing(SPEC, tmp_path, instance).tick().run_requests
+    [before] = (
+        Ticks(SPEC, project_names(SPEC).landing_sensor, tmp_path, instance).tick().run_requests
+    )
+    [after_restart] = (
+        Ticks(SPEC, project_names(SPEC).landing_sensor, tmp_path, instance).tick().run_requests
+    )
     assert after_restart.run_key == before.run_key
 
-    sensor = Landing(SPEC, tmp_path, instance)
+    sensor = Ticks(SPEC, project_names(SPEC).landing_sensor, tmp_path, instance)
     sensor.tick()
     path.write_text(ROW + "D3,8.0,1,12.5,basic,false\n")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
@@ -93,12 +73,14 @@ def test_landing_sensor_several_files_in_one_tick_make_one_run(tmp_path: Path, i
     """raw_data reads every landed file, so one run covers a batch that landed together."""
     for name in ("b1.csv", "b2.csv", "b3.parquet"):
         _land(tmp_path, SPEC, name)
-    [request] = Landing(SPEC, tmp_path, instance).tick().run_requests
+    [request] = (
+        Ticks(SPEC, project_names(SPEC).landing_sensor, tmp_path, instance).tick().run_requests
+    )
     assert request.tags[LANDED_FILES_TAG] == "b1.csv, b2.csv, b3.parquet"
 
 
 def test_daily_landing_sensor_targets_the_file_day(tmp_path: Path, instance) -> None:
-    sensor = Landing(DAILY, tmp_path, instance)
+    sensor = Ticks(DAILY, project_names(DAILY).landing_sensor, tmp_path, instance)
     _land(tmp_path, DAILY, "2026-03-01.csv")
     _land(tmp_path, DAILY, "2026-03-01_late.csv")
     _land(tmp_path, DAILY, "2026-03-02.csv")

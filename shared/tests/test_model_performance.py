@@ -10,11 +10,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 from demo_project import SPEC
+from sensor_ticks import Ticks
 from sklearn.metrics import roc_auc_score
 
-from mlplatform import ProjectSpec, QualityGate, build_definitions, project_names
+from mlplatform import ProjectSpec, QualityGate, project_names
 from mlplatform.cli import land_outcomes
 from mlplatform.lifecycle.promotion import CHALLENGER, CHAMPION
 from mlplatform.orchestration.automation import TRAINING_TAG, TRIGGER_TAG
@@ -27,28 +27,6 @@ from mlplatform.testing import check_evaluations, failure_text, materialization_
 
 NAMES = project_names(SPEC)
 PERFORMANCE = [NAMES.model_performance]
-
-
-class Ticks:
-    """Ticks of one sensor of ``spec``, carrying the cursor like the daemon does."""
-
-    def __init__(self, spec: ProjectSpec, sensor: str, data: Path, instance) -> None:
-        self.resources = resources_for_dir(spec, data)
-        self.defs = build_definitions(spec, resources=self.resources)
-        self.sensor = self.defs.resolve_sensor_def(sensor)
-        self.instance = instance
-        self.cursor: str | None = None
-
-    def tick(self) -> SensorExecutionData:
-        context = dg.build_sensor_context(
-            instance=self.instance,
-            cursor=self.cursor,
-            definitions=self.defs,
-            resources={"landing": self.resources["landing"]},
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        return data
 
 
 def _land_outcomes(data_dir: Path, decay: float, spec: ProjectSpec = SPEC) -> Path:
