@@ -68,6 +68,19 @@ def test_a_run_reads_back_what_it_wrote_as_a_copy(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(pd.read_parquet(path), frame)
 
 
+def test_only_the_columns_asked_for_are_read(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    frame = pd.DataFrame({"id": ["a", "b"], "n": [1, 2]})
+    path = io.store(dg.AssetKey(["proj", "numbers"]), None, frame)
+
+    from_memory = io.read(path, columns=["id"])
+    from_memory["id"] = "changed"
+    from_disk = ParquetIOManager(base_dir=str(tmp_path)).read(path, columns=["id"])
+
+    pd.testing.assert_frame_equal(io.read(path, columns=["id"]), frame[["id"]])
+    pd.testing.assert_frame_equal(from_disk, frame[["id"]])
+
+
 def test_a_file_replaced_on_disk_is_read_from_disk(tmp_path: Path) -> None:
     """Another process may rewrite a stored value: memory serves only the very file written."""
     io = ParquetIOManager(base_dir=str(tmp_path))

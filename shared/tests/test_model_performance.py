@@ -220,6 +220,37 @@ def test_shadow_challenger_promoted_only_when_better_on_live_outcomes(
     )
 
 
+def test_scoring_again_logs_and_shadow_scores_only_ids_new_to_the_log(
+    land, run_chain, data_dir
+) -> None:
+    """Ids already in the log are neither logged again nor shadow-scored; new ones get the
+    challenger's prediction of their own row."""
+    from mlplatform.lifecycle.registry import ModelRegistry
+    from mlplatform.steps.scoring import score_batch
+
+    land("batch_001.csv", rows=2000, seed=1)
+    first = [*NAMES.training_keys, NAMES.raw_data, NAMES.features, NAMES.predictions]
+    assert run_chain(first, project=WEAK).success  # v1 champion, batch 1 logged
+    assert run_chain([NAMES.model, NAMES.champion], project=LIVE).success  # v2 challenger
+    again = run_chain([NAMES.predictions], project=LIVE)
+    meta = materialization_metadata(again, NAMES.predictions)
+    assert (meta["shadow_model_version"], meta["newly_logged_rows"]) == ("2", 0)
+    assert CHALLENGER_ROLE not in set(_log(data_dir)["role"])
+
+    new = pd.read_csv(land("batch_003.csv", rows=500, seed=3))
+    scored = run_chain([NAMES.raw_data, NAMES.predictions], project=LIVE)
+    assert materialization_metadata(scored, NAMES.predictions)["newly_logged_rows"] == 500
+    log = _log(data_dir)
+    shadow = log[log["role"] == CHALLENGER_ROLE].set_index("id")
+    assert len(log) == 2000 + 2 * 500 and set(shadow.index) == set(new["id"])
+    v2 = ModelRegistry(tracking_uri=_tracking(data_dir), lock_dir=str(data_dir)).load_model(
+        LIVE.registered_model_name, "2"
+    )
+    expected = score_batch(LIVE, v2, new, "2")
+    got = shadow.loc[expected["id"], "probability"].to_numpy()
+    assert got == pytest.approx(expected["probability"].to_numpy())
+
+
 def test_daily_outcomes_are_judged_per_day(data_dir, instance) -> None:
     """A daily project's outcomes are named by the day of their predictions; the sensor waits
     for that day's predictions, then model_performance of that day joins them."""

@@ -1,12 +1,20 @@
 """The MLflow run lifecycle the platform guarantees on top of dagster-mlflow."""
 
+import os
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
 import mlflow
 import pytest
 
-from mlplatform.lifecycle.tracking import default_artifact_location, mlflow_tracking_run, run_name
+from mlplatform.lifecycle.tracking import (
+    default_artifact_location,
+    mlflow_tracking_run,
+    ready_store,
+    run_name,
+    store_template,
+)
 
 
 @dg.asset(required_resource_keys={"mlflow"})
@@ -112,10 +120,64 @@ def test_processes_creating_one_new_store_at_once_all_succeed(tmp_path) -> None:
         "ready_store(sys.argv[1]); import mlflow; "
         "print(len(mlflow.MlflowClient(sys.argv[1]).search_experiments()))"
     )
+    # An empty template cache too: all three also build the migrated template at once.
+    env = {**os.environ, "MLPLATFORM_CACHE_DIR": str(tmp_path / "cache")}
     starts = [
-        subprocess.Popen([sys.executable, "-c", code, uri], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, uri], stdout=subprocess.PIPE, text=True, env=env
+        )
         for _ in range(3)
     ]
     outputs = [p.communicate(timeout=120)[0].strip() for p in starts]
     assert [p.returncode for p in starts] == [0, 0, 0]
     assert outputs == ["1", "1", "1"], "one store, its Default experiment"
+
+
+def _schema(db: Path) -> tuple[list[str], list[tuple]]:
+    with sqlite3.connect(db) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    connection.close()
+    return [t for (t,) in tables], version
+
+
+def test_a_new_store_starts_from_the_cached_migrated_template(tmp_path, monkeypatch) -> None:
+    """One migrated store per MLflow version, built by the first new store and copied by the
+    next; the same schema MLflow's own migrations give, and the Default experiment is each new
+    store's own."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MLPLATFORM_CACHE_DIR", str(cache))
+    migrated = tmp_path / "migrated" / "mlflow.db"
+    migrated.parent.mkdir()
+    mlflow.MlflowClient(f"sqlite:///{migrated}").search_experiments()
+    first, second = (tmp_path / name / "mlflow.db" for name in ("first", "second"))
+
+    ready_store(f"sqlite:///{first}")
+    [template] = cache.iterdir()
+    with sqlite3.connect(template) as connection:
+        assert connection.execute("SELECT count(*) FROM experiments").fetchone() == (0,)
+        connection.execute("CREATE TABLE planted_by_the_test (x)")
+    connection.close()
+    ready_store(f"sqlite:///{second}")
+
+    assert template == store_template() and template.name.startswith(
+        f"mlflow-{mlflow.__version__}"
+    )
+    assert _schema(first) == _schema(migrated)
+    assert "planted_by_the_test" in _schema(second)[0], "the second store is not the copy"
+    for db in (first, second):
+        [default] = mlflow.MlflowClient(f"sqlite:///{db}").search_experiments()
+        assert default.experiment_id == "0"
+        assert str(cache) not in default.artifact_location
+
+
+def test_an_unusable_template_cache_still_gives_a_migrated_store(tmp_path, monkeypatch) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("MLPLATFORM_CACHE_DIR", str(blocked / "cache"))
+    db = tmp_path / "store" / "mlflow.db"
+
+    ready_store(f"sqlite:///{db}")
+
+    [default] = mlflow.MlflowClient(f"sqlite:///{db}").search_experiments()
+    assert default.name == "Default" and _schema(db)[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mlplatform.spec import ProjectSpec, Task
@@ -52,19 +53,17 @@ def task_metrics(
 
 def new_log_rows(
     spec: ProjectSpec,
-    logged_ids: set[str],
     champion: pd.DataFrame,
     challenger: pd.DataFrame | None,
     window: str,
     scored_at: str,
 ) -> pd.DataFrame:
-    """Log rows for the ids in ``champion`` (a scored frame) not logged before: the champion's
-    prediction and, with a ``challenger`` scored frame of the same rows, its shadow prediction."""
-    id_column = _id_column(spec)
-    fresh = ~champion[id_column].astype(str).isin(logged_ids)
-    parts = [champion[fresh].assign(role=CHAMPION_ROLE)]
+    """Log rows for ids scored for the first time: ``champion`` (a scored frame of those rows)
+    served, and ``challenger`` (the same rows scored by it, or ``None``) as its shadow."""
+    id_column = log_id_column(spec)
+    parts = [champion.assign(role=CHAMPION_ROLE)]
     if challenger is not None:
-        parts.append(challenger[fresh.to_numpy()].assign(role=CHALLENGER_ROLE))
+        parts.append(challenger.assign(role=CHALLENGER_ROLE))
     rows = pd.concat(parts, ignore_index=True)
     rows[id_column] = rows[id_column].astype(str)
     return rows.assign(window=window, scored_at=scored_at)[log_columns(spec)]
@@ -74,13 +73,16 @@ def log_columns(spec: ProjectSpec) -> list[str]:
     scores = (
         ["prediction", "probability"] if spec.model.task == "classification" else ["prediction"]
     )
-    return [_id_column(spec), *scores, "model_version", "role", "window", "scored_at"]
+    return [log_id_column(spec), *scores, "model_version", "role", "window", "scored_at"]
 
 
-def logged_ids(log: pd.DataFrame | None, spec: ProjectSpec) -> set[str]:
+def unlogged(spec: ProjectSpec, log: pd.DataFrame | None, scored: pd.DataFrame) -> Any:
+    """Which rows of ``scored`` (a boolean array, row for row) have an id not in ``log`` (the
+    prediction log, or just its id column)."""
+    ids = scored[log_id_column(spec)].astype(str)
     if log is None or log.empty:
-        return set()
-    return set(log[_id_column(spec)].astype(str))
+        return np.ones(len(ids), dtype=bool)
+    return ~ids.isin(log[log_id_column(spec)].astype(str)).to_numpy()
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def join_outcomes(
 ) -> Joined:
     """Each outcome with every logged prediction of its id (champion and shadow challenger);
     ``known_ids`` are the landed raw ids, which tell an id not scored yet from an unknown one."""
-    id_column, target = _id_column(spec), spec.data.target
+    id_column, target = log_id_column(spec), spec.data.target
     truth = outcomes[[id_column, target]].assign(**{id_column: outcomes[id_column].astype(str)})
     predicted = log if log is not None else pd.DataFrame(columns=log_columns(spec))
     frame = truth.merge(predicted, on=id_column, how="inner")
@@ -165,7 +167,7 @@ def live_comparison(
 ) -> LiveComparison:
     """The gate metric of ``champion`` and shadow ``challenger`` on the outcomes of the ids both
     scored (the champion's served prediction, the challenger's shadow one)."""
-    id_column, metric = _id_column(spec), spec.gate.metric
+    id_column, metric = log_id_column(spec), spec.gate.metric
     served = joined[(joined["role"] == CHAMPION_ROLE) & (joined["model_version"] == champion)]
     shadow = joined[(joined["role"] == CHALLENGER_ROLE) & (joined["model_version"] == challenger)]
     shared = set(served[id_column]) & set(shadow[id_column])
@@ -176,7 +178,8 @@ def live_comparison(
     return LiveComparison(len(shared), scores[0], scores[1])
 
 
-def _id_column(spec: ProjectSpec) -> str:
+def log_id_column(spec: ProjectSpec) -> str:
+    """The prediction log's id column: the spec's outcome id."""
     column = spec.data.outcome_id_column
     if column is None:
         raise ValueError(f"{spec.name}: live performance needs DataContract.outcome_id")

@@ -22,9 +22,22 @@ def score_batch(
     features, and only that day's rows are scored. Rows are matched to their ids by index, so
     ``build_features`` must keep the raw row index.
     """
+    return score_features(spec, estimator, raw, batch_features(spec, raw, day), model_version)
+
+
+def batch_features(spec: ProjectSpec, raw: pd.DataFrame, day: str | None = None) -> pd.DataFrame:
+    """The feature rows ``score_batch`` scores: every raw row's, or only ``day``'s."""
     features = spec.model.build_features(raw)
     if day is not None and spec.partitioning:
         features = features[features[spec.partitioning.date_column] == day]
+    return features
+
+
+def score_features(
+    spec: ProjectSpec, estimator: Any, raw: pd.DataFrame, features: pd.DataFrame, version: str
+) -> pd.DataFrame:
+    """``features`` (rows of ``batch_features``, or a subset) scored by ``version``, with the
+    ids of their ``raw`` rows."""
     x = features[list(spec.model.feature_columns)]
     scored = raw.loc[features.index, list(spec.data.id_columns)].reset_index(drop=True)
     empty = x.empty  # a day without rows of its own: an empty result, not an estimator error
@@ -33,5 +46,5 @@ def score_batch(
         scored["probability"] = (
             pd.Series(dtype="float64") if empty else estimator.predict_proba(x)[:, 1]
         )
-    scored["model_version"] = model_version
+    scored["model_version"] = version
     return scored

@@ -71,16 +71,18 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         while sum(len(f) for _, f in self._written.values()) > self.memory_rows:
             self._written.popitem(last=False)
 
-    def read(self, path: Path) -> pd.DataFrame:
-        """The frame stored at ``path``: from memory if this run wrote that very file."""
+    def read(self, path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+        """The frame stored at ``path`` (only ``columns``, if given): from memory if this run
+        wrote that very file."""
         import pandas as pd
 
         remembered = self._written.get(path)
         if remembered is not None:
             stat = path.stat()
             if remembered[0] == (stat.st_size, stat.st_mtime_ns):
-                return remembered[1].copy()
-        return pd.read_parquet(path)
+                frame = remembered[1]
+                return (frame if columns is None else frame[columns]).copy()
+        return pd.read_parquet(path, columns=columns)
 
     def _path(self, context: dg.OutputContext | dg.InputContext) -> Path:
         partition = context.asset_partition_key if context.has_asset_partitions else None

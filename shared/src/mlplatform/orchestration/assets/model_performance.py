@@ -373,8 +373,10 @@ def live_scorer(
         from mlplatform.steps.performance import LiveComparison, join_outcomes, live_comparison
 
         files = landing.read_outcomes(spec.name)
+        if not files or validate_outcomes(files, spec.data).broken:
+            return LiveComparison(0, None, None)
         logs = [store.read(path) for path in store.stored_paths(names.prediction_log)]
-        if not files or not logs or validate_outcomes(files, spec.data).broken:
+        if not logs:
             return LiveComparison(0, None, None)
         outcomes = pd.concat(files.values(), ignore_index=True)
         joined = join_outcomes(spec, outcomes, pd.concat(logs, ignore_index=True), set())

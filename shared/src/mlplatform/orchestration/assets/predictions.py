@@ -24,7 +24,6 @@ from mlplatform.spec import ProjectSpec
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlplatform.steps.features import DayFrames
     from mlplatform.storage.io_manager import ParquetIOManager
 
 
@@ -78,10 +77,17 @@ def build_predictions(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefini
         store: ParquetIOManager = context.resources.io_manager
 
         def build(day: str | None) -> Built:
-            built = day_predictions(spec, check, champion.estimator, version, raw, day)
+            from mlplatform.steps.scoring import batch_features
+
+            window = raw.window(day)
+            features = batch_features(spec, window, day)
+            built = day_predictions(
+                spec, check, champion, window, features, len(raw.day(day)), day
+            )
             if spec.data.outcome_id_column is None or built.value is None:
                 return built
-            logged = log_predictions(spec, names, store, built.value, shadow, raw, day)
+            batch = ScoredBatch(window, features, built.value)
+            logged = log_predictions(spec, names, store, batch, shadow, day)
             return Built(built.value, {**built.metadata, **logged}, built.checks)
 
         yield from build_days(context, names.predictions, build)
@@ -89,21 +95,37 @@ def build_predictions(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefini
     return predictions
 
 
-def day_predictions(
-    spec: ProjectSpec, check: str, estimator: Any, version: str, raw: "DayFrames", day: str | None
-) -> Built:
-    """``day``'s rows (every row, unpartitioned) scored by the champion ``version``."""
-    from mlplatform.steps.scoring import score_batch
+@dataclass(frozen=True)
+class ScoredBatch:
+    """What a day's served predictions were made from: its raw window, the feature rows scored
+    (``batch_features``) and the champion's scored frame, row for row."""
 
-    scored = score_batch(spec, estimator, raw.window(day), version, day)
-    expected = len(raw.day(day))
+    raw: "pd.DataFrame"
+    features: "pd.DataFrame"
+    served: "pd.DataFrame"
+
+
+def day_predictions(
+    spec: ProjectSpec,
+    check: str,
+    champion: Scorer,
+    raw: "pd.DataFrame",
+    features: "pd.DataFrame",
+    expected: int,
+    day: str | None,
+) -> Built:
+    """``day``'s ``expected`` rows (every row, unpartitioned), their ``features`` scored by the
+    champion."""
+    from mlplatform.steps.scoring import score_features
+
+    scored = score_features(spec, champion.estimator, raw, features, champion.version)
     missing = int(scored["prediction"].isna().sum())
     empty = {"empty_day": f"no raw rows landed for {day}"} if day and not expected else {}
     metadata = {
         **empty,
         "model_name": spec.registered_model_name,
-        "model_version": version,
-        "model_uri": f"models:/{spec.registered_model_name}/{version}",
+        "model_version": champion.version,
+        "model_uri": f"models:/{spec.registered_model_name}/{champion.version}",
         "dagster/row_count": len(scored),
         "preview": preview(scored),
     }
@@ -119,31 +141,35 @@ def log_predictions(
     spec: ProjectSpec,
     names: ProjectNames,
     store: "ParquetIOManager",
-    served: "pd.DataFrame",
+    batch: ScoredBatch,
     shadow: Scorer | None,
-    raw: "DayFrames",
     day: str | None,
 ) -> dict[str, Any]:
-    """Append the rows scored for the first time (and the shadow challenger's predictions of
-    them) to the day's prediction log; metadata saying what was logged."""
+    """Append the rows scored for the first time to the day's prediction log, with the shadow
+    challenger's predictions of those rows (only those are scored by it); metadata saying what
+    was logged. Already logged ids cost one read of the log's id column."""
     import pandas as pd
 
-    from mlplatform.steps.performance import CHAMPION_ROLE, logged_ids, new_log_rows
-    from mlplatform.steps.scoring import score_batch
+    from mlplatform.steps.performance import log_id_column, new_log_rows, unlogged
+    from mlplatform.steps.scoring import score_features
 
     path = store.path_for(names.prediction_log, day)
-    log = store.read(path) if path.exists() else None
+    logged = store.read(path, columns=[log_id_column(spec)]) if path.exists() else None
+    fresh = unlogged(spec, logged, batch.served)
+    metadata = {
+        "shadow_model_version": shadow.version if shadow else "none",
+        "newly_logged_rows": int(fresh.sum()),
+    }
+    if not fresh.any():
+        return metadata
     shadowed = (
-        score_batch(spec, shadow.estimator, raw.window(day), shadow.version, day)
+        score_features(spec, shadow.estimator, batch.raw, batch.features[fresh], shadow.version)
         if shadow is not None
         else None
     )
     now = datetime.now(UTC)
     window = day or now.date().isoformat()
-    rows = new_log_rows(spec, logged_ids(log, spec), served, shadowed, window, now.isoformat())
-    if not rows.empty:
-        store.store(names.prediction_log, day, pd.concat([log, rows], ignore_index=True))
-    return {
-        "shadow_model_version": shadow.version if shadow else "none",
-        "newly_logged_rows": int((rows["role"] == CHAMPION_ROLE).sum()),
-    }
+    rows = new_log_rows(spec, batch.served[fresh], shadowed, window, now.isoformat())
+    log = store.read(path) if logged is not None else None
+    store.store(names.prediction_log, day, pd.concat([log, rows], ignore_index=True))
+    return metadata
