@@ -12,6 +12,9 @@ a SQLite MLflow store.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -48,9 +51,29 @@ def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
     return _land
 
 
+_EMPTY_INSTANCE: dict[str, Path] = {}
+
+
+def empty_instance_storage() -> Path:
+    """The storage of an empty test instance (run, event-log index and schedule SQLite files),
+    created and migrated by Dagster once per process."""
+    if "dir" not in _EMPTY_INSTANCE:
+        folder = Path(tempfile.mkdtemp(prefix="mlplatform-empty-instance-"))
+        atexit.register(shutil.rmtree, folder, True)
+        with dg.instance_for_test(temp_dir=str(folder)):
+            pass
+        _EMPTY_INSTANCE["dir"] = folder
+    return _EMPTY_INSTANCE["dir"]
+
+
 @pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as inst:
+def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance of the test's own on SQLite, starting from a copy of an empty
+    instance's storage: Dagster's own schema, without paying its migrations (about 0.6 s of
+    CPU) in every test."""
+    folder = tmp_path / "dagster-instance"
+    shutil.copytree(empty_instance_storage(), folder)
+    with dg.instance_for_test(temp_dir=str(folder)) as inst:
         yield inst
 
 
