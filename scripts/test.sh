@@ -11,7 +11,8 @@
 #   bash scripts/test.sh --with-browser --with-containers
 #                                        everything, the container suite last (what CI runs)
 # The suites run concurrently, each in its own environment and log (.local/test-reports/*.log,
-# printed in a fixed order when all are done); the two biggest spread over pytest-xdist workers.
+# printed in a fixed order when all are done); the two biggest spread over pytest-xdist workers
+# (shared/tests test by test, except files pinned to one worker with xdist_group).
 # Most of the live tests' time is waiting on real processes, so this overlaps the waiting.
 # Further arguments go to every pytest call, e.g. `bash scripts/test.sh -m "not slow"`. The last
 # line counts every test run: `total: N passed, N failed, N skipped`.
@@ -71,7 +72,7 @@ if [ $main = 1 ]; then
   .venv/bin/ruff check . && .venv/bin/ruff format --check . || status=1
   lane platform .venv/bin/python -m pytest tests --ignore=tests/deployment --ignore=tests/browser \
     -n 3 --dist loadfile --junitxml="$reports/platform.xml" "$@"
-  lane shared shared/.venv/bin/python -m pytest shared/tests -n 2 --dist loadfile \
+  lane shared shared/.venv/bin/python -m pytest shared/tests -n 2 --dist loadgroup \
     --junitxml="$reports/shared.xml" "$@"
   lane projects project_tests "$@"
   lane deployment .venv/bin/python -m pytest tests/deployment -m deployment \

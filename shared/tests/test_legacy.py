@@ -27,6 +27,8 @@ from mlplatform.testing import (
 )
 
 NAMES = project_names(SPEC)
+# One worker runs this file: its tests share one trained champion (``with_champion``).
+pytestmark = pytest.mark.xdist_group("legacy")
 # A team's script in miniature: argv is MODE INPUT OUTPUT_DIR PID_FILE; MODE picks a failure.
 SCRIPT = """\
 import json, os, subprocess, sys, time
