@@ -1,10 +1,10 @@
 """``<project>/predictions``: batch predictions for the current raw data (a day's, for daily
 projects) from the ``champion`` version, checked for one prediction per row.
 
-While a challenger that was not promoted exists, the same rows are also scored by it (shadow
-scoring): its predictions go to the prediction log beside the champion's, never to the served
-predictions. Rows scored for the first time are appended to the log, which ``model_performance``
-joins with outcomes.
+Rows scored for the first time are appended to the prediction log, which ``model_performance``
+joins with outcomes. While a challenger that was not promoted exists, those rows are also scored
+by it (shadow scoring): its predictions go to the log beside the champion's, never to the served
+predictions.
 """
 
 from dataclasses import dataclass
