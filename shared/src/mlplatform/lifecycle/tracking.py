@@ -89,7 +89,7 @@ def ready_store(tracking_uri: str) -> None:
     with (db.parent / f"{db.name}.init.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            if not db.exists() or db.stat().st_size == 0:
+            if not db.exists():  # an existing file may be open elsewhere: never replaced
                 _copy_store_template(db)
             client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
             client.search_registered_models(max_results=1)  # the registry's tables too
