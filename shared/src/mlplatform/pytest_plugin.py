@@ -13,6 +13,7 @@ a SQLite MLflow store.
 from __future__ import annotations
 
 import atexit
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -51,19 +52,15 @@ def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
     return _land
 
 
-_EMPTY_INSTANCE: dict[str, Path] = {}
-
-
+@functools.cache
 def empty_instance_storage() -> Path:
     """The storage of an empty test instance (run, event-log index and schedule SQLite files),
     created and migrated by Dagster once per process."""
-    if "dir" not in _EMPTY_INSTANCE:
-        folder = Path(tempfile.mkdtemp(prefix="mlplatform-empty-instance-"))
-        atexit.register(shutil.rmtree, folder, True)
-        with dg.instance_for_test(temp_dir=str(folder)):
-            pass
-        _EMPTY_INSTANCE["dir"] = folder
-    return _EMPTY_INSTANCE["dir"]
+    folder = Path(tempfile.mkdtemp(prefix="mlplatform-empty-instance-"))
+    atexit.register(shutil.rmtree, folder, True)
+    with dg.instance_for_test(temp_dir=str(folder)):
+        pass
+    return folder
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def log_columns(spec: ProjectSpec) -> list[str]:
     return [log_id_column(spec), *scores, "model_version", "role", "window", "scored_at"]
 
 
-def unlogged(spec: ProjectSpec, log: pd.DataFrame | None, scored: pd.DataFrame) -> Any:
+def unlogged(spec: ProjectSpec, log: pd.DataFrame | None, scored: pd.DataFrame) -> np.ndarray:
     """Which rows of ``scored`` (a boolean array, row for row) have an id not in ``log`` (the
     prediction log, or just its id column)."""
     ids = scored[log_id_column(spec)].astype(str)
