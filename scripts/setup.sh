@@ -40,11 +40,27 @@ source scripts/bootstrap.sh
 # A new code_locations/<name>/ joins every generated file (workspace, compose, Helm) first.
 "$python_bin" scripts/projects.py generate
 
-sync_env() {  # sync_env <dir> : <dir>/.venv from <dir>/requirements.lock
+sync_env() {  # sync_env <dir> : <dir>/.venv from <dir>/requirements.lock, bytecode compiled
   local dir="$1"
   echo "setup: $dir/.venv <- $dir/requirements.lock"
   [ -x "$dir/.venv/bin/python" ] || "$uv" venv --quiet --python "$python_bin" "$dir/.venv"
   (cd "$dir" && VIRTUAL_ENV="$dir/.venv" "$uv" pip sync --quiet --python "$dir/.venv/bin/python" requirements.lock)
+  compile_env "$dir"
+}
+
+# compile_env <dir> : every installed module of <dir>/.venv compiled to bytecode once per lock,
+# as the images do (docker/install-environment.sh). Where PYTHONDONTWRITEBYTECODE is set (this
+# kind of machine sets it), Python never writes bytecode, and every process (each test, code
+# server, daemon, run worker) would compile all its imports again: 3-10 s of CPU each. The
+# packages' own test suites are left uncompiled, as in the images.
+compile_env() {
+  local dir="$1" stamp="$1/.venv/.bytecode-compiled" lock
+  lock="$(sha256sum "$dir/requirements.lock" | cut -d' ' -f1)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$lock" ] && return 0
+  echo "setup: compiling $dir/.venv to bytecode (once per lock)"
+  "$dir/.venv/bin/python" -m compileall -q -j 0 -x /tests/ \
+    "$("$dir/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+  echo "$lock" >"$stamp"
 }
 
 sync_env "$root"

@@ -1,11 +1,12 @@
-"""The plugin's ``instance`` fixture: a real SQLite instance per test, each one empty and its own,
-though its storage is copied from one Dagster created once per process."""
+"""The plugin's ``instance`` fixture: a real SQLite instance per test (one event log database,
+not one per run), each one empty and its own, though its storage is copied from one Dagster
+created once per process."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from mlplatform.pytest_plugin import empty_instance_storage
+from mlplatform.pytest_plugin import empty_instance_storage, instance_overrides
 
 
 @dg.asset
@@ -21,6 +22,12 @@ def test_each_test_gets_an_empty_sqlite_instance_of_its_own(instance, tmp_path: 
 
     assert instance.get_runs_count() == 1
     assert instance.get_latest_materialization_event(dg.AssetKey("one")) is not None
-    with dg.instance_for_test(temp_dir=str(empty_instance_storage())) as empty:
+    history = tmp_path / "dagster-instance" / "history"
+    stored = sorted(p.relative_to(history).as_posix() for p in history.rglob("*.db"))
+    assert stored == ["event_log.db", "runs.db"], "one event log for every run, no run shards"
+    template = empty_instance_storage()
+    with dg.instance_for_test(
+        temp_dir=str(template), overrides=instance_overrides(template)
+    ) as empty:
         assert empty.get_runs_count() == 0, "the copied storage must stay empty"
         assert empty.get_latest_materialization_event(dg.AssetKey("one")) is None

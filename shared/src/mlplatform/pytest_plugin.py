@@ -22,6 +22,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from mlplatform.lifecycle.tracking import ready_store
 from mlplatform.orchestration.resources import local_tracking_uri
 from mlplatform.spec import ProjectSpec
 from mlplatform.storage.landing import write_batch
@@ -52,31 +53,50 @@ def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
     return _land
 
 
+def instance_overrides(folder: Path) -> dict:
+    """The test instance's storage under ``folder``: Dagster's consolidated SQLite event log (one
+    database for every run) instead of its default of one database per run, which Dagster
+    creates and stamps for each run and reopens for each event (about 0.3 s of CPU per run).
+    Same storage interface and SQLite; the live tests and ``dagster dev`` keep the default."""
+    return {
+        "event_log_storage": {
+            "module": "dagster._core.storage.event_log",
+            "class": "ConsolidatedSqliteEventLogStorage",
+            "config": {"base_dir": str(folder / "history")},
+        }
+    }
+
+
 @functools.cache
 def empty_instance_storage() -> Path:
-    """The storage of an empty test instance (run, event-log index and schedule SQLite files),
+    """The storage of an empty test instance (run, event-log and schedule SQLite files),
     created and migrated by Dagster once per process."""
     folder = Path(tempfile.mkdtemp(prefix="mlplatform-empty-instance-"))
     atexit.register(shutil.rmtree, folder, True)
-    with dg.instance_for_test(temp_dir=str(folder)):
+    with dg.instance_for_test(temp_dir=str(folder), overrides=instance_overrides(folder)):
         pass
     return folder
 
 
 @pytest.fixture
 def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance of the test's own on SQLite, starting from a copy of an empty
-    instance's storage: Dagster's own schema, without paying its migrations (about 0.6 s of
-    CPU) in every test."""
+    """A Dagster instance of the test's own on SQLite (``instance_overrides``), starting from a
+    copy of an empty instance's storage: Dagster's own schema, without paying its migrations
+    (about 0.6 s of CPU) in every test."""
     folder = tmp_path / "dagster-instance"
     shutil.copytree(empty_instance_storage(), folder)
-    with dg.instance_for_test(temp_dir=str(folder)) as inst:
+    with dg.instance_for_test(temp_dir=str(folder), overrides=instance_overrides(folder)) as inst:
         yield inst
 
 
 @pytest.fixture
 def tracking_uri(data_dir: Path) -> str:
-    return local_tracking_uri(data_dir)
+    """The test's own local MLflow store, created up front (``ready_store``: a copy of the
+    cached migrated template), so a client the test opens on it never pays MLflow's schema
+    migrations (about 1.2 s of CPU) when the chain itself never reached MLflow."""
+    uri = local_tracking_uri(data_dir)
+    ready_store(uri)
+    return uri
 
 
 @pytest.fixture
