@@ -61,6 +61,15 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last_error})")
 
 
+def code_server_serving(port: int) -> bool:
+    """Whether the code server on 127.0.0.1:``port`` answers gRPC health checks as SERVING: what
+    `dagster api grpc-health-check` asks, without starting a Python process (and importing
+    Dagster, about 2 s of CPU) for every poll."""
+    from dagster._grpc.client import DagsterGrpcClient
+
+    return DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query() == "SERVING"
+
+
 def start_group(
     command: list[str], *, env: Mapping[str, str], cwd: Path, log: Path
 ) -> subprocess.Popen:

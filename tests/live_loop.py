@@ -17,7 +17,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from .dagster_processes import data_dir_env, free_port, stop_groups, wait_for
+from .dagster_processes import (
+    code_server_serving,
+    data_dir_env,
+    free_port,
+    stop_groups,
+    wait_for,
+)
 
 TRIGGER_TAG = "mlplatform/trigger"
 
@@ -129,12 +135,7 @@ def live_loop(
                     start_new_session=True,
                 )
             )
-            grpc_health = [str(venv / "dagster"), "api", "grpc-health-check", "-p", str(port)]
-            wait_for(
-                lambda: subprocess.run(grpc_health, capture_output=True).returncode == 0,
-                120,
-                f"{location} code server",
-            )
+            wait_for(lambda: code_server_serving(port), 120, f"{location} code server", 0.5)
             processes.append(
                 subprocess.Popen(
                     [str(root / ".venv/bin/dagster-daemon"), "run", "-w"]

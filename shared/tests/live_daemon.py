@@ -40,6 +40,13 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _serving(port: int) -> bool:
+    """What `dagster api grpc-health-check` asks, without a Python process per poll."""
+    from dagster._grpc.client import DagsterGrpcClient
+
+    return DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query() == "SERVING"
+
+
 def _wait(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -102,8 +109,7 @@ def _start_code_server(live: LiveDaemon, location: str, attribute: str) -> None:
                 start_new_session=True,
             )
         )
-    health = [str(BIN / "dagster"), "api", "grpc-health-check", "-p", str(port)]
-    _wait(lambda: subprocess.run(health, capture_output=True).returncode == 0, 120, location)
+    _wait(lambda: _serving(port), 120, location)
     (live.home / "workspace.yaml").write_text(
         "load_from:\n  - grpc_server:\n"
         f"      host: 127.0.0.1\n      port: {port}\n      location_name: {location}\n"
