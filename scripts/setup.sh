@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create or update every environment from its hash-pinned lock (idempotent, fast when current):
+# Create or update every environment from its hash-pinned lock, compiled to bytecode once per
+# lock (idempotent, fast when current):
 #   .venv                      the platform: webserver, daemon, test tooling
 #   shared/.venv               the platform library and its own tests
 #   code_locations/*/.venv     one per ML project, with that project's own dependencies
