@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -64,10 +65,13 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 1.0):
 def code_server_serving(port: int) -> bool:
     """Whether the code server on 127.0.0.1:``port`` answers gRPC health checks as SERVING: what
     `dagster api grpc-health-check` asks, without starting a Python process (and importing
-    Dagster, about 2 s of CPU) for every poll."""
+    Dagster, about 2 s of CPU) for every poll. Dagster's client prints the RPC error of every
+    poll before the server is up; that goes nowhere."""
     from dagster._grpc.client import DagsterGrpcClient
 
-    return DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query() == "SERVING"
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query()
+    return status == "SERVING"
 
 
 def start_group(

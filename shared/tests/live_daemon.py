@@ -9,6 +9,8 @@ dequeued by the real daemon, never executed, so a test measures sensors and the 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -41,10 +43,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _serving(port: int) -> bool:
-    """What `dagster api grpc-health-check` asks, without a Python process per poll."""
+    """What `dagster api grpc-health-check` asks, without a Python process per poll (the RPC
+    error Dagster's client prints for each poll before the server is up goes nowhere)."""
     from dagster._grpc.client import DagsterGrpcClient
 
-    return DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query() == "SERVING"
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = DagsterGrpcClient(port=port, host="127.0.0.1").health_check_query()
+    return status == "SERVING"
 
 
 def _wait(predicate, timeout: float, what: str) -> None:
