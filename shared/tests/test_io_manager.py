@@ -98,3 +98,15 @@ def test_memory_keeps_at_most_memory_rows(tmp_path: Path) -> None:
 
     assert [p for p in paths if p in io._written] == [paths[-1]], "6 + 6 rows exceed 10"
     assert all(io.read(p)["n"].tolist() == list(range(6)) for p in paths)
+
+
+def test_one_column_is_read_as_arrow_from_memory_or_disk(tmp_path: Path) -> None:
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    frame = pd.DataFrame({"id": ["a", "b"], "n": [1, 2]})
+    path = io.store(dg.AssetKey(["proj", "numbers"]), None, frame)
+
+    from_memory = io.read_column(path, "id")
+    from_disk = ParquetIOManager(base_dir=str(tmp_path)).read_column(path, "id")
+
+    assert from_memory.to_pylist() == from_disk.to_pylist() == ["a", "b"]
+    assert ParquetIOManager(base_dir=str(tmp_path)).read_column(path, "n").to_pylist() == [1, 2]

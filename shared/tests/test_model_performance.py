@@ -293,6 +293,33 @@ def test_daily_outcomes_are_judged_per_day(data_dir, instance) -> None:
     assert check_evaluations(result)[names.checks.live_gate].passed
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        pd.Series(["a", "b", "c"]),
+        pd.Series([10, 20, 30]),
+        pd.Series([1.0, 2.5, 3.0]),
+        pd.Series(["a", 2, None], dtype=object),
+        pd.Series(pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-03"])),
+    ],
+    ids=["strings", "ints", "floats", "mixed-objects", "dates"],
+)
+def test_ids_are_matched_against_the_log_as_astype_str_spells_them(ids) -> None:
+    """The log stores ids as text: a raw id is logged when its ``astype(str)`` text is there,
+    whatever its type, and the Arrow comparison spells every id the same way."""
+    import pyarrow as pa
+
+    from mlplatform.steps.performance import id_text, log_id_column, unlogged
+
+    column = log_id_column(SPEC)
+    text = ids.astype(str)
+    assert id_text(ids).to_pylist() == text.tolist()
+    logged = pa.chunked_array([pa.array(text.iloc[[0, 2]].tolist())])
+    scored = pd.DataFrame({column: ids})
+    assert unlogged(SPEC, logged, scored).tolist() == [False, True, False]
+    assert unlogged(SPEC, None, scored).tolist() == [True, True, True]
+
+
 def test_regression_metrics_and_baseline() -> None:
     """MAE, RMSE and the live baseline (the median truth) for a regressor's joined rows."""
     from mlplatform.steps.performance import frame_metrics

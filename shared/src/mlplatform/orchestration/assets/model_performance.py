@@ -26,7 +26,6 @@ from mlplatform.storage.landing import LandingZone
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mlplatform.steps.features import DayFrames
     from mlplatform.steps.performance import Joined, LiveComparison, Performance
     from mlplatform.storage.io_manager import ParquetIOManager
 
@@ -81,8 +80,7 @@ def performance_check_specs(spec: ProjectSpec, names: ProjectNames) -> list[dg.A
 def build_model_performance(spec: ProjectSpec, names: ProjectNames) -> dg.AssetsDefinition:
     @dg.asset(
         key=names.model_performance,
-        ins={"raw_data": dg.AssetIn(names.raw_data)},
-        deps=[names.predictions],
+        deps=[names.raw_data, names.predictions],
         partitions_def=names.partitions,
         backfill_policy=names.backfill_policy,
         group_name=spec.name,
@@ -93,23 +91,18 @@ def build_model_performance(spec: ProjectSpec, names: ProjectNames) -> dg.Assets
         check_specs=performance_check_specs(spec, names),
     )
     def model_performance(
-        context: dg.AssetExecutionContext,
-        raw_data,
-        landing: LandingZone,
-        registry: ModelRegistry,
+        context: dg.AssetExecutionContext, landing: LandingZone, registry: ModelRegistry
     ):
         from mlplatform.lifecycle.promotion import CHALLENGER, CHAMPION
-        from mlplatform.steps.features import DayFrames
 
         name = spec.registered_model_name
         versions = Versions(
             registry.alias_version(name, CHAMPION), registry.alias_version(name, CHALLENGER)
         )
-        raw = DayFrames(raw_data, spec)
         store: ParquetIOManager = context.resources.io_manager
 
         def build(day: str | None) -> Built:
-            return day_performance(spec, names, landing, store, registry, raw, versions, day)
+            return day_performance(spec, names, landing, store, registry, versions, day)
 
         yield from build_days(context, names.model_performance, build)
 
@@ -122,11 +115,12 @@ def day_performance(
     landing: LandingZone,
     store: "ParquetIOManager",
     registry: ModelRegistry,
-    raw: "DayFrames",
     versions: Versions,
     day: str | None,
 ) -> Built:
-    """Live performance of ``day`` (every outcome, unpartitioned) from its outcome files."""
+    """Live performance of ``day`` (every outcome, unpartitioned) from its outcome files. The
+    day's raw ids are read (that one column) only when outcomes landed: they tell an outcome
+    waiting for its prediction from one whose id never landed."""
     from mlplatform.steps.performance import join_outcomes, performance_table
 
     id_column = spec.data.outcome_id_column
@@ -136,7 +130,7 @@ def day_performance(
         return _no_outcomes(spec, names, landing, day, id_column)
     path = store.path_for(names.prediction_log, day)
     log = store.read(path) if path.exists() else None
-    known = set(raw.day(day)[id_column].astype(str))
+    known = set(raw_ids(names, store, day, id_column))
     joined = join_outcomes(spec, outcomes, log, known)
     table = performance_table(spec, joined.frame)
     log_to_mlflow(spec, registry, table)
@@ -145,6 +139,21 @@ def day_performance(
         performance_metadata(spec, joined, table, versions, sorted(files)),
         performance_checks(spec, names, joined, table, versions, sorted(files)),
     )
+
+
+def raw_ids(
+    names: ProjectNames, store: "ParquetIOManager", day: str | None, column: str
+) -> list[str]:
+    """The ids of ``day``'s stored raw rows (every row's, unpartitioned), as text."""
+    path = store.path_for(names.raw_data, day)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{names.raw_data.to_user_string()} has no stored value at {path}: materialize it "
+            "first (outcomes are matched against its ids)"
+        )
+    from mlplatform.steps.performance import id_text
+
+    return id_text(store.read_column(path, column)).to_pylist()
 
 
 def accepted_outcomes(

@@ -147,14 +147,14 @@ def log_predictions(
 ) -> dict[str, Any]:
     """Append the rows scored for the first time to the day's prediction log, with the shadow
     challenger's predictions of those rows (only those are scored by it); metadata saying what
-    was logged. Already logged ids cost one read of the log's id column."""
+    was logged. Already logged ids cost one read of the log's id column, kept as Arrow data."""
     import pandas as pd
 
     from mlplatform.steps.performance import log_id_column, new_log_rows, unlogged
     from mlplatform.steps.scoring import score_features
 
     path = store.path_for(names.prediction_log, day)
-    logged = store.read(path, columns=[log_id_column(spec)]) if path.exists() else None
+    logged = store.read_column(path, log_id_column(spec)) if path.exists() else None
     fresh = unlogged(spec, logged, batch.served)
     metadata = {
         "shadow_model_version": shadow.version if shadow else "none",
