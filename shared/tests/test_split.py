@@ -76,6 +76,19 @@ def test_models_trained_under_other_rules_are_scored_only_on_rows_none_trained_o
     assert SplitRule.from_tags(other.tags()) == other
 
 
+def test_the_models_own_rule_repeated_changes_nothing() -> None:
+    """Challenger and champion usually share the spec's rule: listing it (twice) holds out the
+    very rows the rule alone holds out."""
+    features = _features(4000, 4)
+    alone = split_features(SPEC, features)
+    repeated = split_features(SPEC, features, [alone.rule, alone.rule])
+    other = SplitRule(("id",), 0.5, 7)
+    assert repeated.x_test.index.equals(alone.x_test.index)
+    assert split_features(SPEC, features, [alone.rule, other, other]).x_test.index.equals(
+        split_features(SPEC, features, [other]).x_test.index
+    )
+
+
 def test_without_id_columns_the_split_groups_identical_rows() -> None:
     schema = {c: kind for c, kind in SPEC.data.raw_schema.items() if c != "id"}
     data = dataclasses.replace(SPEC.data, raw_schema=schema, id_columns=())

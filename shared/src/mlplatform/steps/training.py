@@ -101,8 +101,9 @@ def split_features(
     rule = split_rule(spec, unique)
     held = rule.held_out(unique)
     test = held.copy()
-    for other in also_held_out_by:
-        test &= other.held_out(unique)
+    for other in dict.fromkeys(also_held_out_by):  # each distinct rule once; ``rule`` adds nothing
+        if other != rule:
+            test &= other.held_out(unique)
     x = unique[list(spec.model.feature_columns)]
     y = unique[spec.data.target]
     split = Split(x[~held], x[test], y[~held], y[test], rule, len(features) - len(unique))

@@ -61,7 +61,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 f"{key.to_user_string()}: ParquetIOManager stores DataFrames, "
                 f"got {type(frame).__name__}"
             )
-        path = write_atomically(self.path_for(key, partition), lambda tmp: frame.to_parquet(tmp))
+        path = write_atomically(
+            self.path_for(key, partition), lambda tmp: write_parquet(frame, tmp)
+        )
         self._remember(path, frame)
         return path
 
@@ -140,3 +142,11 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             f"{context.asset_key.to_user_string()}"
         )
         return pd.concat([self.read(p) for p in found], ignore_index=True)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as Parquet at ``path``, with min/max statistics for its numeric, boolean and
+    time columns only: text statistics (1M distinct ids) cost about 0.1 s per 1M rows, and no
+    reader here filters on them."""
+    plain = [str(c) for c, dtype in frame.dtypes.items() if dtype.kind in "biufcmM"]
+    frame.to_parquet(path, write_statistics=plain)
