@@ -59,6 +59,17 @@ def sensor_interval_seconds() -> int:
     return int(raw)
 
 
+def sensor_minimum_interval(seconds: int) -> int:
+    """The ``minimum_interval_seconds`` that makes a sensor tick every ``seconds`` in practice.
+
+    Dagster's daemon looks for due sensors once per 5-s loop and stamps a tick when it evaluates
+    it, a moment after the loop starts. A sensor due after exactly ``seconds`` whose last tick
+    was stamped a little later than the one before is not due yet at the next loop and waits a
+    whole loop more: with 5 s, the landing sensor ticked every 10 s (a file waited 11-13 s for
+    its raw data run to start). One second of slack absorbs that stamp jitter."""
+    return max(1, seconds - 1)
+
+
 def asset_conditions(
     spec: ProjectSpec, names: ProjectNames
 ) -> dict[dg.AssetKey, dg.AutomationCondition | None]:

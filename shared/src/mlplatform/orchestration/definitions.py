@@ -9,7 +9,11 @@ import dagster as dg
 
 from mlplatform.orchestration.alerts import build_failure_sensor
 from mlplatform.orchestration.assets import build_project_assets
-from mlplatform.orchestration.automation import build_automation_sensors, sensor_interval_seconds
+from mlplatform.orchestration.automation import (
+    build_automation_sensors,
+    sensor_interval_seconds,
+    sensor_minimum_interval,
+)
 from mlplatform.orchestration.drift_sensor import build_drift_sensor
 from mlplatform.orchestration.jobs import (
     build_daily_job,
@@ -49,7 +53,7 @@ def build_definitions(
 
         defs = build_definitions(spec)
     """
-    interval = sensor_interval or sensor_interval_seconds()
+    interval = sensor_minimum_interval(sensor_interval or sensor_interval_seconds())
     names = project_names(spec)
     ingest_job = build_ingest_job(spec, names)
     retrain_job = build_retrain_job(spec, names)
