@@ -27,15 +27,16 @@ WORKDIR /opt/mlplatform
 # library's (shared/requirements.lock): the same layer in every location's image, built once.
 # Then the location's own lock, which pins the same versions save a few: the environment ends
 # exactly as that lock says (install-environment.sh says how).
-COPY scripts/bootstrap.lock docker/install-environment.sh docker/runtime_lock.py \
-    docker/check-libraries.sh shared/pyproject.toml shared/requirements.lock /opt/build/
+COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
+    docker/runtime_lock.py docker/check-libraries.sh shared/pyproject.toml \
+    shared/requirements.lock /opt/build/
 RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \
     && rm -rf /opt/build
 # Build arguments are declared where they are first used: each one is part of the cache key of
 # every RUN after it (a new CODE_VERSION must not reinstall the dependencies).
 ARG LOCATION
-COPY scripts/bootstrap.lock docker/install-environment.sh docker/runtime_lock.py \
-    docker/check-libraries.sh /opt/build/
+COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
+    docker/runtime_lock.py docker/check-libraries.sh /opt/build/
 COPY code_locations/${LOCATION}/pyproject.toml code_locations/${LOCATION}/requirements.lock \
     /opt/build/location/
 RUN sh /opt/build/install-environment.sh /opt/build/location/pyproject.toml \

@@ -4,9 +4,8 @@
 # builds its environment, from files copied to /opt/build:
 #  - the lock without its test extra and editable lines (runtime_lock.py), every requirement
 #    hash-checked, installed by uv, itself installed from its hash-pinned lock (bootstrap.lock);
-#  - bytecode compiled, because the runtime user cannot write it: without it every run process
-#    would compile its imports again (about 13 s each). The packages' own test suites are left
-#    uncompiled (70 MB that nothing imports);
+#  - bytecode compiled (compile-bytecode.sh), because the runtime user cannot write it: without
+#    it every run process would compile its imports again (about 13 s each);
 #  - every shared object must find its libraries (check-libraries.sh).
 # The caller removes /opt/build in the same RUN, so uv never reaches the image.
 set -eu
@@ -17,5 +16,5 @@ python "$build/runtime_lock.py" "$1" "$2" >"$build/runtime.lock"
 [ -x /opt/venv/bin/python ] || "$build/uv/bin/uv" venv --python /usr/local/bin/python /opt/venv
 "$build/uv/bin/uv" pip sync --no-cache --require-hashes --python /opt/venv/bin/python \
   "$build/runtime.lock"
-python -m compileall -q -j 0 -x /tests/ /opt/venv/lib/python3.11/site-packages
+sh "$build/compile-bytecode.sh" /opt/venv/bin/python /opt/venv/lib/python3.11/site-packages
 sh "$build/check-libraries.sh" /opt/venv

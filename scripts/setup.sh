@@ -49,18 +49,18 @@ sync_env() {  # sync_env <dir> : <dir>/.venv from <dir>/requirements.lock, bytec
   compile_env "$dir"
 }
 
-# compile_env <dir> : every installed module of <dir>/.venv compiled to bytecode once per lock,
-# as the images do (docker/install-environment.sh). Where PYTHONDONTWRITEBYTECODE is set (this
-# kind of machine sets it), Python never writes bytecode, and every process (each test, code
-# server, daemon, run worker) would compile all its imports again (10 s of CPU for a test
-# process importing Dagster, MLflow and Evidently, under the profiler). The
-# packages' own test suites are left uncompiled, as in the images.
+# compile_env <dir> : every installed module of <dir>/.venv compiled to bytecode
+# (docker/compile-bytecode.sh, as the images do) once per lock and compile rule. Where
+# PYTHONDONTWRITEBYTECODE is set (this kind of machine sets it), Python never writes bytecode,
+# and every process (each test, code server, daemon, run worker) would compile all its imports
+# again (10 s of CPU for a test process importing Dagster, MLflow and Evidently, under the
+# profiler).
 compile_env() {
   local dir="$1" stamp="$1/.venv/.bytecode-compiled" lock
-  lock="$(sha256sum "$dir/requirements.lock" | cut -d' ' -f1)"
+  lock="$(cat "$dir/requirements.lock" "$root/docker/compile-bytecode.sh" | sha256sum | cut -d' ' -f1)"
   [ "$(cat "$stamp" 2>/dev/null)" = "$lock" ] && return 0
   echo "setup: compiling $dir/.venv to bytecode (once per lock)"
-  "$dir/.venv/bin/python" -m compileall -q -j 0 -x /tests/ \
+  sh "$root/docker/compile-bytecode.sh" "$dir/.venv/bin/python" \
     "$("$dir/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
   echo "$lock" >"$stamp"
 }

@@ -1,6 +1,6 @@
-"""The plugin's ``instance`` fixture: a real SQLite instance per test (one event log database,
-not one per run), each one empty and its own, though its storage is copied from one Dagster
-created once per process."""
+"""The plugin's ``instance`` fixture: a real instance per test, its runs in SQLite on disk and its
+event log in Dagster's in-memory SQLite storage, each one empty and its own, though its storage
+is copied from one Dagster created once per process."""
 
 from pathlib import Path
 
@@ -14,7 +14,7 @@ def one() -> int:
     return 1
 
 
-def test_each_test_gets_an_empty_sqlite_instance_of_its_own(instance, tmp_path: Path) -> None:
+def test_each_test_gets_an_empty_instance_of_its_own(instance, tmp_path: Path) -> None:
     assert instance.root_directory == str(tmp_path / "dagster-instance")
     assert instance.get_runs_count() == 0
 
@@ -24,7 +24,7 @@ def test_each_test_gets_an_empty_sqlite_instance_of_its_own(instance, tmp_path: 
     assert instance.get_latest_materialization_event(dg.AssetKey("one")) is not None
     history = tmp_path / "dagster-instance" / "history"
     stored = sorted(p.relative_to(history).as_posix() for p in history.rglob("*.db"))
-    assert stored == ["event_log.db", "runs.db"], "one event log for every run, no run shards"
+    assert stored == ["runs.db"], "the event log is in memory: no event log or run shards"
     template = empty_instance_storage()
     with dg.instance_for_test(
         temp_dir=str(template), overrides=instance_overrides(template)

@@ -109,6 +109,11 @@ class Stack:
     def log(self, name: str) -> Path:
         return self.tmp / "logs" / f"{name}.log"
 
+    def temp(self, location: str) -> Path:
+        folder = self.tmp / "temp" / location
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
         cwd.mkdir(parents=True, exist_ok=True)
         self.processes[name] = start_group(command, env=env, cwd=cwd, log=self.log(name))
@@ -226,6 +231,8 @@ def stack(postgres, deployment_tools, tmp_path_factory) -> Iterator[Stack]:
                 **shared,
                 DAGSTER_CODE_SERVER_HOST="127.0.0.1",
                 DAGSTER_CODE_SERVER_PORT=str(stack.code_ports[location]),
+                # The container's /tmp: its own, to see what the runs leave there.
+                TMPDIR=str(stack.temp(location)),
             )
             stack.start_code_server(location)
         for location in LOCATIONS:
@@ -353,6 +360,8 @@ def test_every_location_runs_on_postgres_and_the_mlflow_server(
         assert CODE_VERSION in {*tags.values(), *run_tags.values()}
         assert run["info"]["status"] == "FINISHED"
     assert any((stack.tmp / "mlflow-artifacts").rglob("MLmodel")), "artifacts not proxied"
+    # Scoring and promotion load models from the server; no copy is left behind.
+    assert not [str(p) for n in LOCATIONS for p in stack.temp(n).rglob("MLmodel")]
 
 
 def test_a_restarted_code_server_comes_back_without_restarting_webserver_or_daemon(

@@ -54,15 +54,16 @@ def land(landing_dir: Path, project_spec: ProjectSpec) -> Callable[..., Path]:
 
 
 def instance_overrides(folder: Path) -> dict:
-    """The test instance's storage under ``folder``: Dagster's consolidated SQLite event log (one
-    database for every run) instead of its default of one database per run, which Dagster
-    creates and stamps for each run and reopens for each event (about 0.3 s of CPU per run).
-    Same storage interface and SQLite; the live tests and ``dagster dev`` keep the default."""
+    """The test instance's event log: Dagster's in-memory SQLite one (the SQL event log storage
+    and schema every SQLite instance uses, in a database that lives as long as the instance).
+    On disk, Dagster opens, commits and closes a database for every event, about 40 per run;
+    the in-process tests spent about a third of their time there (shared/tests' chain files:
+    51 s of CPU on disk, 43 s in memory). Runs and schedules stay on disk under ``folder``;
+    the live tests, ``dagster dev`` and the deployment keep the default storages."""
     return {
         "event_log_storage": {
             "module": "dagster._core.storage.event_log",
-            "class": "ConsolidatedSqliteEventLogStorage",
-            "config": {"base_dir": str(folder / "history")},
+            "class": "InMemoryEventLogStorage",
         }
     }
 

@@ -169,12 +169,15 @@ class ModelRegistry(dg.ConfigurableResource):
         return True
 
     def load_model(self, model_name: str, version: str) -> Any:
-        """The scikit-learn estimator of a registered version, loaded through MLflow."""
+        """The scikit-learn estimator of a registered version, loaded through MLflow from a copy
+        that is removed once loaded (MLflow's own default leaves a copy of the model in the
+        temp dir on every load)."""
         import mlflow.sklearn
 
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
-        return mlflow.sklearn.load_model(f"models:/{model_name}/{version}")
+        with tempfile.TemporaryDirectory() as tmp:
+            return mlflow.sklearn.load_model(f"models:/{model_name}/{version}", dst_path=tmp)
 
     def reference_data(self, model_name: str, model_version: str) -> pd.DataFrame:
         """The reference (training) sample logged with a model version."""
