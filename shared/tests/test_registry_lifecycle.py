@@ -107,8 +107,10 @@ def test_first_promoted_worse_kept_better_promoted_tie_kept(land, run_chain, reg
     assert float(tags["promotion.challenger_score"]) == pytest.approx(
         materialization_metadata(worse, CHAMPION_KEY)["challenger_roc_auc"]
     )
-    run_tags = registry.client().get_run(registry.client().get_model_version(NAME, "3").run_id)
-    assert run_tags.data.tags["promotion.reason"] == tags["promotion.reason"]
+    run = registry.client().get_run(registry.client().get_model_version(NAME, "3").run_id)
+    trail = {key: value for key, value in tags.items() if key.startswith("promotion.")}
+    assert len(trail) == 10 and "promotion.reason" in trail
+    assert {k: v for k, v in run.data.tags.items() if k.startswith("promotion.")} == trail
 
 
 def test_rollback_restores_previous_and_predictions_follow(

@@ -143,6 +143,10 @@ def promote(
 
 
 def _record(client: Any, decision: Decision) -> None:
+    """The decision as ``promotion.*`` tags on the challenger version (one registry write each:
+    MLflow has no batch for them) and on its training run (one batch)."""
+    from mlflow.entities import RunTag
+
     tags = {
         f"promotion.{key}": "" if value is None else str(value)
         for key, value in asdict(decision).items()
@@ -151,7 +155,7 @@ def _record(client: Any, decision: Decision) -> None:
     version = client.get_model_version(decision.model_name, decision.challenger_version)
     for key, value in tags.items():
         client.set_model_version_tag(decision.model_name, decision.challenger_version, key, value)
-        client.set_tag(version.run_id, key, value)
+    client.log_batch(version.run_id, tags=[RunTag(key, value) for key, value in tags.items()])
 
 
 @dataclass(frozen=True)
