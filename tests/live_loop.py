@@ -35,6 +35,7 @@ class LiveLoop:
     home: Path
     env: dict[str, str]
     instance: dg.DagsterInstance
+    daemon: subprocess.Popen
 
     @property
     def python(self) -> str:
@@ -82,6 +83,11 @@ class LiveLoop:
             return None
 
         return wait_for(found, timeout, f"{self.location}/{noun} {run_tags or ''}", interval=0.5)
+
+    def stop_daemon(self) -> None:
+        """Stop the daemon: no sensor, schedule or automation launches anything more; runs
+        already launched go on in the code server."""
+        stop_groups([self.daemon])
 
     def raise_on_failed_run(self) -> None:
         failed = [r for r in self.runs() if r.status == dg.DagsterRunStatus.FAILURE]
@@ -136,18 +142,17 @@ def live_loop(
                 )
             )
             wait_for(lambda: code_server_serving(port), 120, f"{location} code server", 0.5)
-            processes.append(
-                subprocess.Popen(
-                    [str(root / ".venv/bin/dagster-daemon"), "run", "-w"]
-                    + [str(_workspace(home, location, port))],
-                    env=env,
-                    cwd=root,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            daemon = subprocess.Popen(
+                [str(root / ".venv/bin/dagster-daemon"), "run", "-w"]
+                + [str(_workspace(home, location, port))],
+                env=env,
+                cwd=root,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
+            processes.append(daemon)
             with dg.DagsterInstance.from_config(str(home)) as instance:
-                yield LiveLoop(root, location, home, env, instance)
+                yield LiveLoop(root, location, home, env, instance, daemon)
         finally:
             stop_groups(processes)
