@@ -41,11 +41,16 @@ source scripts/bootstrap.sh
 # A new code_locations/<name>/ joins every generated file (workspace, compose, Helm) first.
 "$python_bin" scripts/projects.py generate
 
-sync_env() {  # sync_env <dir> : <dir>/.venv from <dir>/requirements.lock, bytecode compiled
+# sync_env <dir> [<requirements file>...] : <dir>/.venv holding exactly what <dir>/requirements.lock
+# and the further files list (a package's own editable install), bytecode compiled. One sync: a
+# package synced from its lock alone, then installed again, was uninstalled and rebuilt on every
+# run (about 1 s each, and missing from its environment meanwhile).
+sync_env() {
   local dir="$1"
+  shift
   echo "setup: $dir/.venv <- $dir/requirements.lock"
   [ -x "$dir/.venv/bin/python" ] || "$uv" venv --quiet --python "$python_bin" "$dir/.venv"
-  (cd "$dir" && VIRTUAL_ENV="$dir/.venv" "$uv" pip sync --quiet --python "$dir/.venv/bin/python" requirements.lock)
+  (cd "$dir" && VIRTUAL_ENV="$dir/.venv" "$uv" pip sync --quiet --python "$dir/.venv/bin/python" requirements.lock "$@")
   compile_env "$dir"
 }
 
@@ -73,11 +78,11 @@ compile_env() {
 }
 
 sync_env "$root"
-# shared and every location: the package itself is not in its lock (the lock pins what it needs).
+# shared and every location: the package itself is not in its lock (the lock pins what it needs);
+# it is installed editable beside what the lock pins, without further dependencies.
 mapfile -t projects < <("$python_bin" scripts/projects.py list)
 for package in "$root/shared" "${projects[@]/#/$root/code_locations/}"; do
-  sync_env "$package"
-  VIRTUAL_ENV="$package/.venv" "$uv" pip install --quiet --no-deps --python "$package/.venv/bin/python" -e "$package"
+  sync_env "$package" <(printf -- '-e %s\n' "$package")
 done
 # Adopted projects: the team's training script runs in its own interpreter, not the location's.
 for legacy in "$root"/code_locations/*/legacy; do
