@@ -12,21 +12,27 @@ import pytest
 from .credentials import credential_findings, environment_findings
 
 
-def _repository_files(root: Path) -> list[str]:
+def _git_files(root: Path, *options: str) -> list[str]:
     listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
+        ["git", "ls-files", *options], cwd=root, capture_output=True, text=True, check=True
     )
     return listed.stdout.split()
+
+
+def _repository_files(root: Path) -> list[str]:
+    return _git_files(root, "--cached", "--others", "--exclude-standard")
 
 
 def test_no_file_in_the_repository_holds_a_credential(root: Path) -> None:
     files = _repository_files(root)
     assert len(files) > 100
     assert credential_findings(root, files) == []
+
+
+def test_nothing_git_ignores_is_committed(root: Path) -> None:
+    # Local state (environments, Dagster homes, MLflow stores) is ignored; a forced or early
+    # `git add` once committed a Dagster temp home's SQLite files, which every checkout then had.
+    assert _git_files(root, "--cached", "--ignored", "--exclude-standard") == []
 
 
 @pytest.mark.parametrize(
