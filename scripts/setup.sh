@@ -41,10 +41,10 @@ source scripts/bootstrap.sh
 # A new code_locations/<name>/ joins every generated file (workspace, compose, Helm) first.
 "$python_bin" scripts/projects.py generate
 
-# sync_env <dir> [<requirements file>...] : <dir>/.venv holding exactly what <dir>/requirements.lock
-# and the further files list (a package's own editable install), bytecode compiled. One sync: a
-# package synced from its lock alone, then installed again, was uninstalled and rebuilt on every
-# run (about 1 s each, and missing from its environment meanwhile).
+# sync_env <dir> [<requirements file>...] : <dir>/.venv holding exactly what
+# <dir>/requirements.lock and any further files list (a package's own editable install),
+# bytecode compiled. All in one sync: synced from its lock alone and then installed again, a
+# package was uninstalled and rebuilt on every run (about 1 s each, missing meanwhile).
 sync_env() {
   local dir="$1"
   shift
