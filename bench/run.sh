@@ -20,6 +20,7 @@ benches=(
   "$churn bench/bench_model_logging.py"
   "$churn bench/bench_chain.py"
   "$churn bench/bench_drift.py"
+  "$churn bench/bench_gc.py"
   "$demand bench/bench_daily_cost.py"
 )
 [ $quick = 1 ] || benches+=(

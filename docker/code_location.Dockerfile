@@ -28,15 +28,15 @@ WORKDIR /opt/mlplatform
 # Then the location's own lock, which pins the same versions save a few: the environment ends
 # exactly as that lock says (install-environment.sh says how).
 COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
-    docker/runtime_lock.py docker/check-libraries.sh shared/pyproject.toml \
-    shared/requirements.lock /opt/build/
+    docker/runtime_lock.py docker/check-libraries.sh docker/mlplatform-gc.pth \
+    shared/pyproject.toml shared/requirements.lock /opt/build/
 RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \
     && rm -rf /opt/build
 # Build arguments are declared where they are first used: each one is part of the cache key of
 # every RUN after it (a new CODE_VERSION must not reinstall the dependencies).
 ARG LOCATION
 COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
-    docker/runtime_lock.py docker/check-libraries.sh /opt/build/
+    docker/runtime_lock.py docker/check-libraries.sh docker/mlplatform-gc.pth /opt/build/
 COPY code_locations/${LOCATION}/pyproject.toml code_locations/${LOCATION}/requirements.lock \
     /opt/build/location/
 RUN sh /opt/build/install-environment.sh /opt/build/location/pyproject.toml \

@@ -12,8 +12,8 @@ RUN groupadd --system --gid 10001 dagster \
     && mkdir -p /opt/dagster/dagster_home /data \
     && chown dagster:dagster /opt/dagster/dagster_home /data
 COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
-    docker/runtime_lock.py docker/check-libraries.sh docker/dagster/pyproject.toml \
-    docker/dagster/requirements.lock \
+    docker/runtime_lock.py docker/check-libraries.sh docker/mlplatform-gc.pth \
+    docker/dagster/pyproject.toml docker/dagster/requirements.lock \
     /opt/build/
 # The environment from its hash-pinned lock (install-environment.sh says how).
 RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \

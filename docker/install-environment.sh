@@ -6,7 +6,8 @@
 #    hash-checked, installed by uv, itself installed from its hash-pinned lock (bootstrap.lock);
 #  - bytecode compiled (compile-bytecode.sh), because the runtime user cannot write it: without
 #    it every run process would compile its imports again (about 13 s each);
-#  - every shared object must find its libraries (check-libraries.sh).
+#  - every shared object must find its libraries (check-libraries.sh);
+#  - every process starts with the platform's garbage-collection thresholds (mlplatform-gc.pth).
 # The caller removes /opt/build in the same RUN, so uv never reaches the image.
 set -eu
 build=/opt/build
@@ -17,4 +18,5 @@ python "$build/runtime_lock.py" "$1" "$2" >"$build/runtime.lock"
 "$build/uv/bin/uv" pip sync --no-cache --require-hashes --python /opt/venv/bin/python \
   "$build/runtime.lock"
 sh "$build/compile-bytecode.sh" /opt/venv/bin/python /opt/venv/lib/python3.11/site-packages
+cp "$build/mlplatform-gc.pth" /opt/venv/lib/python3.11/site-packages/
 sh "$build/check-libraries.sh" /opt/venv

@@ -10,8 +10,8 @@ RUN groupadd --system --gid 10001 mlflow \
     && useradd --no-log-init --system --uid 10001 --gid 10001 --create-home mlflow \
     && mkdir -p /mlflow/artifacts && chown mlflow:mlflow /mlflow/artifacts
 COPY scripts/bootstrap.lock docker/install-environment.sh docker/compile-bytecode.sh \
-    docker/runtime_lock.py docker/check-libraries.sh docker/mlflow/pyproject.toml \
-    docker/mlflow/requirements.lock \
+    docker/runtime_lock.py docker/check-libraries.sh docker/mlplatform-gc.pth \
+    docker/mlflow/pyproject.toml docker/mlflow/requirements.lock \
     /opt/build/
 # The environment from its hash-pinned lock (install-environment.sh says how).
 RUN sh /opt/build/install-environment.sh /opt/build/pyproject.toml /opt/build/requirements.lock \

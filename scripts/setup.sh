@@ -54,6 +54,15 @@ sync_env() {
   compile_env "$dir"
 }
 
+# tune_env <dir> : <dir>/.venv starts every process with the platform's garbage-collection
+# thresholds (docker/mlplatform-gc.pth says why), as the images do.
+tune_env() {
+  local site
+  site="$("$1/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+  cmp -s "$root/docker/mlplatform-gc.pth" "$site/mlplatform-gc.pth" ||
+    cp "$root/docker/mlplatform-gc.pth" "$site/mlplatform-gc.pth"
+}
+
 # compile_env <dir> : every installed module of <dir>/.venv compiled to bytecode
 # (docker/compile-bytecode.sh, as the images do) once per lock and compile rule. Where
 # PYTHONDONTWRITEBYTECODE is set (this kind of machine sets it), Python never writes bytecode,
@@ -78,18 +87,22 @@ compile_env() {
 }
 
 sync_env "$root"
+tune_env "$root"
 # shared and every location: the package itself is not in its lock (the lock pins what it needs);
 # it is installed editable beside what the lock pins, without further dependencies.
 mapfile -t projects < <("$python_bin" scripts/projects.py list)
 for package in "$root/shared" "${projects[@]/#/$root/code_locations/}"; do
   sync_env "$package" <(printf -- '-e %s\n' "$package")
+  tune_env "$package"
 done
-# Adopted projects: the team's training script runs in its own interpreter, not the location's.
+# Adopted projects: the team's training script runs in its own interpreter, not the location's,
+# left as the team made it (no platform tuning).
 for legacy in "$root"/code_locations/*/legacy; do
   [ -f "$legacy/requirements.lock" ] && sync_env "$legacy"
 done
 if $deployment; then
   sync_env "$root/docker/mlflow"
+  tune_env "$root/docker/mlflow"
   command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
 fi
 if $browser; then

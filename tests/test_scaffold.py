@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import GC_SETTINGS, ROOT
 from .projects import generated_files
 
 pytestmark = pytest.mark.slow
@@ -218,6 +218,7 @@ def _create_environment(project: Path) -> float:
     ):
         made = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
         assert made.returncode == 0, made.stderr
+    shutil.copy(GC_SETTINGS, _site_packages(project / ".venv"))  # as setup.sh's tune_env
     return time.monotonic() - started
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
+from .conftest import GC_THRESHOLDS, platform_gc_thresholds
 from .dagster_processes import (
     BACKFILL_QUERY,
     dagster_dev,
@@ -56,6 +57,26 @@ def test_platform_environment_has_no_project_dependencies() -> None:
     for module in ("mlflow", "sklearn", "evidently"):
         found = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
         assert found.returncode != 0, f"{module} must live only in location environments"
+
+
+def _startup_gc_thresholds(python: Path, *args: str) -> str:
+    command = [str(python), *args, "-c", GC_THRESHOLDS]
+    return subprocess.run(command, capture_output=True, text=True).stdout
+
+
+def test_every_platform_environment_starts_with_the_platform_gc_thresholds(root: Path) -> None:
+    """Every platform environment starts with what GC_SETTINGS sets; an adopted project's own
+    environment keeps Python's default."""
+    platform = platform_gc_thresholds()
+    default = _startup_gc_thresholds(Path(sys.executable), "-S")
+    assert platform.strip() and platform != default, default
+    environments = [root / ".venv", root / "shared/.venv"] + [
+        root / "code_locations" / name / ".venv" for name in project_names(root)
+    ]
+    started = {str(env): _startup_gc_thresholds(env / "bin/python") for env in environments}
+    assert started == {str(env): platform for env in environments}
+    legacy = root / "code_locations/credit_risk/legacy/.venv/bin/python"
+    assert _startup_gc_thresholds(legacy) == default
 
 
 def test_workspace_validates_every_location(root: Path) -> None:

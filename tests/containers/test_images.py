@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import GC_THRESHOLDS, ROOT, platform_gc_thresholds
 from ..credentials import environment_findings, text_findings
 from ..projects import project_names
 from .engine import docker, inspect
@@ -39,6 +39,14 @@ def test_service_images_run_as_10001_with_a_group_of_that_id(
 ) -> None:
     answer = docker("run", "--rm", stack.image(name), "id").strip()
     assert answer == f"uid=10001({user}) gid=10001({user}) groups=10001({user})"
+
+
+@pytest.mark.parametrize("name", [*project_names(ROOT), "dagster", "mlflow"])
+def test_every_image_starts_python_with_the_platform_gc_thresholds(
+    stack: Stack, name: str
+) -> None:
+    started = docker("run", "--rm", stack.image(name), "python", "-c", GC_THRESHOLDS)
+    assert started == platform_gc_thresholds()
 
 
 def test_no_built_image_holds_a_credential_in_its_environment_or_history(stack: Stack) -> None:
