@@ -54,11 +54,11 @@ sync_env() {
   compile_env "$dir"
 }
 
-# tune_env <dir> : <dir>/.venv starts every process with the platform's garbage-collection
-# thresholds (docker/mlplatform-gc.pth says why), as the images do.
+# tune_env : the environment sync_env made last (its site-packages, the last compile_env
+# recorded) starts every process with the platform's garbage-collection thresholds
+# (docker/mlplatform-gc.pth says why), as the images do.
 tune_env() {
-  local site
-  site="$("$1/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+  local site="${compiled_sites[-1]}"
   cmp -s "$root/docker/mlplatform-gc.pth" "$site/mlplatform-gc.pth" ||
     cp "$root/docker/mlplatform-gc.pth" "$site/mlplatform-gc.pth"
 }
@@ -87,13 +87,13 @@ compile_env() {
 }
 
 sync_env "$root"
-tune_env "$root"
+tune_env
 # shared and every location: the package itself is not in its lock (the lock pins what it needs);
 # it is installed editable beside what the lock pins, without further dependencies.
 mapfile -t projects < <("$python_bin" scripts/projects.py list)
 for package in "$root/shared" "${projects[@]/#/$root/code_locations/}"; do
   sync_env "$package" <(printf -- '-e %s\n' "$package")
-  tune_env "$package"
+  tune_env
 done
 # Adopted projects: the team's training script runs in its own interpreter, not the location's,
 # left as the team made it (no platform tuning).
@@ -102,7 +102,7 @@ for legacy in "$root"/code_locations/*/legacy; do
 done
 if $deployment; then
   sync_env "$root/docker/mlflow"
-  tune_env "$root/docker/mlflow"
+  tune_env
   command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
 fi
 if $browser; then
