@@ -52,3 +52,14 @@ def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'mlplatform' has no attribute {name!r}")
     return getattr(import_module(_EXPORTS[name]), name)
+
+
+def _read_migration_scripts_once() -> None:
+    # Every platform process that imports this package reads alembic's migration scripts
+    # once, not at every store open (mlplatform.storage.schema_scripts).
+    from mlplatform.storage.schema_scripts import read_migration_scripts_once
+
+    read_migration_scripts_once()
+
+
+_read_migration_scripts_once()
