@@ -28,6 +28,7 @@ from pathlib import Path
 import dagster as dg
 import mlflow
 from figures import figure
+from mlflow_store import use_experiment
 
 from churn.definitions import spec
 from mlplatform import build_project_assets
@@ -48,9 +49,7 @@ REPEATS = 5
 
 def plain_script(data_dir: Path) -> float:
     uri = local_tracking_uri(data_dir / "plain")
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)  # the chain's model loads set the process-wide registry
-    mlflow.set_experiment("plain")
+    use_experiment(uri, "plain")  # the chain's model loads set the process-wide registry
     registry = ModelRegistry(tracking_uri=uri, lock_dir=str(data_dir / "plain-locks"))
     name = spec.registered_model_name
     start = time.perf_counter()

@@ -13,6 +13,7 @@ import mlflow
 import mlflow.sklearn
 from figures import figure
 from mlflow.models import infer_signature
+from mlflow_store import use_experiment
 
 from churn.definitions import spec
 from mlplatform.lifecycle.registry import log_trained_model, pinned_requirements
@@ -49,8 +50,7 @@ def _platform_log(trained) -> float:
 def main() -> None:
     trained = train(spec, spec.model.build_features(spec.generate(5000, 1, 0.0)))
     with tempfile.TemporaryDirectory() as tmp:
-        mlflow.set_tracking_uri(f"sqlite:///{Path(tmp) / 'mlflow.db'}")
-        mlflow.set_experiment("bench")
+        use_experiment(f"sqlite:///{Path(tmp) / 'mlflow.db'}", "bench")
         _log(trained, "warmup", pinned_requirements())  # first call pays lazy imports
         pinned = [_log(trained, "pinned", pinned_requirements()) for _ in range(REPEATS)]
         platform = [_platform_log(trained) for _ in range(REPEATS)]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+from mlflow_store import use_experiment
 
 from demand_forecasting.definitions import spec
 from mlplatform.lifecycle.published import publish_report
@@ -32,8 +33,7 @@ def main(data_dir: Path) -> None:
     landing = LandingZone(root=str(data_dir / "landing"))
     days = sorted({name[:10] for name in landing.read_all(spec.name)})
     uri = f"sqlite:///{data_dir / 'plain-mlflow.db'}"
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment("plain")
+    use_experiment(uri, "plain")
     registry = ModelRegistry(tracking_uri=uri, lock_dir=str(data_dir / "plain-locks"))
     start = time.perf_counter()
     raw, features = {}, {}
