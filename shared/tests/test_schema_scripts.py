@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import sqlalchemy
 
 import mlplatform  # noqa: F401  (memoizes alembic's scripts, as in every platform process)
@@ -84,3 +85,25 @@ def test_an_out_of_date_database_is_still_seen_as_out_of_date(tmp_path: Path) ->
             connection.commit()
             assert check_alembic_revision(config, connection) == expected
     assert older and older != head
+
+
+def test_a_relative_script_folder_is_its_own_per_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic.config import Config
+
+    from mlplatform.storage.schema_scripts import script_options
+
+    def options(location: str, cwd: Path) -> tuple | None:
+        monkeypatch.chdir(cwd)
+        config = Config()
+        config.set_main_option("script_location", location)
+        return script_options(config)
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert options("migrations", tmp_path / "a") != options("migrations", tmp_path / "b")
+    packaged = "dagster:_core/storage/alembic"
+    assert options(packaged, tmp_path / "a") == options(packaged, tmp_path / "b")
+    absolute = str(tmp_path / "migrations")
+    assert options(absolute, tmp_path / "a") == options(absolute, tmp_path / "b")

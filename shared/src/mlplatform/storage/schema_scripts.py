@@ -22,6 +22,7 @@ put in place when ``alembic.script.base`` is first loaded.
 from __future__ import annotations
 
 import importlib.machinery
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -50,8 +51,11 @@ def script_options(config: Any) -> tuple | None:
         return None
     option = config.get_alembic_option
     flag = config.get_alembic_boolean_option
+    location = option("script_location")
+    relative = bool(location) and ":" not in location and not os.path.isabs(location)
     return (
-        option("script_location"),
+        location,
+        os.getcwd() if relative else None,  # a relative folder resolves against the cwd
         option("truncate_slug_length"),
         option("file_template"),
         option("output_encoding"),
